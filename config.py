@@ -1,0 +1,83 @@
+"""All configuration, read from environment variables with development defaults.
+
+Only this module reads the environment; the rest of the app reads `app.config`.
+"""
+
+import os
+from datetime import timedelta
+
+DEV_SECRET_KEY = "dev-only-not-secret-change-me"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"KENNISNET_{name}", default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return default if value in (None, "") else int(value)
+
+
+def load(instance_path: str) -> dict:
+    """Return the app configuration for the current environment."""
+    env = _env("ENV", "development")
+    is_production = env == "production"
+    return {
+        "KENNISNET_ENV": env,
+        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL")
+        or "sqlite:///" + os.path.join(instance_path, "kennisnet.sqlite3"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_INDEX_DIR": _env("SEARCH_INDEX_DIR") or os.path.join(instance_path, "search-index"),
+        "UPLOAD_DIR": _env("UPLOAD_DIR") or os.path.join(instance_path, "uploads"),
+        "MAIL_OUTBOX_DIR": os.path.join(instance_path, "mail"),
+        "MAIL_SERVER": _env("MAIL_SERVER"),
+        "MAIL_PORT": _env_int("MAIL_PORT", 587),
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", True),
+        "MAIL_SENDER": _env("MAIL_SENDER", "Kennisnet <noreply@kennisnet.local>"),
+        "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
+        "MAP_TILE_URL": _env("MAP_TILE_URL", ""),
+        "MAP_TILE_ATTRIBUTION": _env("MAP_TILE_ATTRIBUTION", ""),
+        # PBKDF2 at 600,000 iterations meets OWASP ASVS 5.0 appendix C; tests may lower it.
+        "PASSWORD_HASH_METHOD": _env("PASSWORD_HASH_METHOD", "pbkdf2:sha256:600000"),
+        "LOGIN_LIMIT_PER_ACCOUNT": _env_int("LOGIN_LIMIT_PER_ACCOUNT", 5),
+        "LOGIN_LIMIT_PER_IP": _env_int("LOGIN_LIMIT_PER_IP", 30),
+        "LOGIN_LIMIT_WINDOW": timedelta(minutes=_env_int("LOGIN_LIMIT_MINUTES", 15)),
+        "PASSWORD_RESET_MAX_AGE": timedelta(hours=2),
+        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": is_production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": is_production,
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        "PREFERRED_URL_SCHEME": "https" if is_production else "http",
+        "TRUST_PROXY_HOPS": _env_int("TRUST_PROXY_HOPS", 0),
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SEARCH_INDEXER_IN_PROCESS": False,
+    }
+
+
+def check_production(config: dict) -> None:
+    """Refuse to run production with a guessable secret key."""
+    if config["KENNISNET_ENV"] != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(
+            "KENNISNET_SECRET_KEY must be set to a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters in production."
+        )

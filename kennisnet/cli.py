@@ -1,0 +1,76 @@
+"""The `kennisnet` command: `kennisnet seed`, `kennisnet create-user`, `kennisnet db upgrade`, …"""
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+from kennisnet.vocab import SITE_ROLES
+
+
+def _create_app():
+    from kennisnet import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main():
+    """Kennisnet beheren."""
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(set_role_command)
+
+
+@click.command("seed")
+def seed_command():
+    """Load the guide, tips, kennisbronnen, initiatives and networks (idempotent)."""
+    from kennisnet.extensions import db
+    from kennisnet.seed import seed_all
+
+    stats = seed_all()
+    db.session.commit()
+    click.echo(f"Inhoud geladen: {stats}.")
+
+
+@click.command("create-user")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt="Naam")
+@click.password_option(confirmation_prompt=True)
+@click.option("--admin", is_flag=True, help="Make the user a site administrator.")
+@click.option("--moderator", is_flag=True, help="Make the user a moderator.")
+def create_user_command(email, name, password, admin, moderator):
+    """Create a confirmed account, optionally an administrator."""
+    from kennisnet.accounts import services
+    from kennisnet.extensions import db
+
+    if services.find_user_by_email(email) is not None:
+        raise click.ClickException(f"Er is al een account met {email}.")
+    if len(password) < 10:
+        raise click.ClickException("Het wachtwoord moet minstens 10 tekens lang zijn.")
+    role = "admin" if admin else "moderator" if moderator else "member"
+    user = services.create_user(name, email, password, site_role=role)
+    db.session.commit()
+    click.echo(f"Account {user.email} gemaakt met rol {role}.")
+
+
+@click.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(list(SITE_ROLES)))
+def set_role_command(email, role):
+    """Give an existing user the member, moderator or admin role."""
+    from kennisnet.accounts import services
+    from kennisnet.extensions import db
+
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"Geen account met {email}.")
+    services.set_site_role(user, role)
+    db.session.commit()
+    click.echo(f"{user.email} heeft nu de rol {role}.")
+
+
+

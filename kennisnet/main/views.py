@@ -1,0 +1,40 @@
+from flask import Blueprint, redirect, render_template, request, session, url_for
+
+from kennisnet.accounts.redirects import safe_next_path
+from kennisnet.i18n import SUPPORTED_LOCALES
+from kennisnet.permissions import public
+from kennisnet.tips import queries as tip_queries
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@public
+def home():
+    return render_template(
+        "main/home.html",
+        start_tips=tip_queries.tips_in_phase("start"),
+        growth_tips=tip_queries.tips_in_phase("groei"),
+        guide_pages=tip_queries.guide_pages(),
+    )
+
+
+@bp.route("/taal", methods=["POST"])
+@public
+def choose_language():
+    lang = request.form.get("lang")
+    if lang in SUPPORTED_LOCALES:
+        session["lang"] = lang
+    return redirect(safe_next_path(request.form.get("next"), url_for("main.home")))
+
+
+@bp.route("/toegankelijkheid")
+@public
+def accessibility():
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/privacy")
+@public
+def privacy():
+    return render_template("main/privacy.html")

@@ -1,0 +1,37 @@
+"""Markdown for user and seed text: raw HTML is escaped, then the result is allow-listed."""
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+_parser = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h2", "h3", "h4", "hr", "table", "thead", "tbody", "tr", "th", "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+
+
+def render_markdown(text: str | None, *, shift_headings: bool = True) -> Markup:
+    """Safe HTML for Markdown text; `# x` becomes h2 because the page owns its single h1."""
+    if not text:
+        return Markup("")
+    html = _parser.render(text)
+    if shift_headings:
+        html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(cleaned)  # noqa: S704 - sanitised by nh3 above
+
+
+def plain_text(text: str | None) -> str:
+    """Markdown reduced to its words, for search and summaries."""
+    if not text:
+        return ""
+    return nh3.clean(_parser.render(text), tags=set()).strip()

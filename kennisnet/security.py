@@ -1,0 +1,71 @@
+"""Response headers and request hooks that apply to every page."""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from kennisnet.permissions import is_public
+
+
+def content_security_policy() -> str:
+    img_sources = ["'self'", "data:"]
+    tile_origin = _tile_origin(current_app.config.get("MAP_TILE_URL") or "")
+    if tile_origin:
+        img_sources.append(tile_origin)
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {' '.join(img_sources)}",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def _tile_origin(tile_url: str) -> str:
+    """The origin of a configured tile server, with {s} subdomains as a CSP wildcard."""
+    parts = urlsplit(tile_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+def add_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy())
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=(), interest-cohort=()"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if current_app.config["KENNISNET_ENV"] == "production":
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return response
+
+
+def require_login_unless_public():
+    """Closed by default: only views marked @public answer anonymous visitors."""
+    if request.endpoint is None or request.endpoint == "static" or request.endpoint.endswith(
+        ".static"
+    ):
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if is_public(view) or current_user.is_authenticated:
+        return None
+    return current_app.login_manager.unauthorized()
+
+
+def register_security(app: Flask) -> None:
+    hops = app.config["TRUST_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.before_request(require_login_unless_public)
+    app.after_request(add_security_headers)

@@ -1,0 +1,191 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when KENNISNET_TEST_PG_URL is set),
+a fresh schema state per test, a test client, a live server for the browser, and factories."""
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from flask import g
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from kennisnet import create_app
+from kennisnet.extensions import db as _db
+
+TEST_PASSWORD = "correct horse battery"
+PG_URL = os.environ.get("KENNISNET_TEST_PG_URL")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if PG_URL:
+        return PG_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    """Create the schema once per run; each test then empties the tables."""
+    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        _db.engine.dispose()
+    return True
+
+
+def _test_config(database_url, instance_dir: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-1234567890",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # production uses 600,000
+        "MAIL_SERVER": None,
+        "MAIL_OUTBOX_DIR": str(instance_dir / "mail"),
+        "SEARCH_INDEX_DIR": str(instance_dir / "search-index"),
+        "UPLOAD_DIR": str(instance_dir / "uploads"),
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+
+
+def _fresh_request_globals():
+    # The test keeps one app context pushed, so requests share `g`; in production every request
+    # gets a fresh one. Clearing it keeps test clients from seeing each other's user or CSRF token.
+    for name in list(g):
+        g.pop(name, None)
+
+
+@pytest.fixture
+def app(database_url, _schema, tmp_path):
+    app = create_app(_test_config(database_url, tmp_path))
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
+    with app.app_context():
+        _empty_tables()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _empty_tables():
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    from kennisnet.accounts import services
+
+    counter = iter(range(1, 10_000))
+
+    def factory(email=None, password=TEST_PASSWORD, display_name=None, site_role="member"):
+        n = next(counter)
+        user = services.create_user(display_name or f"Gebruiker {n}",
+                                    email or f"gebruiker{n}@example.nl", password,
+                                    site_role=site_role)
+        _db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_initiative(app):
+    from kennisnet.initiatives.models import Initiative
+
+    counter = iter(range(1, 10_000))
+
+    def factory(**values):
+        n = next(counter)
+        defaults = dict(slug=f"initiatief-{n}", name=f"Initiatief {n}", kind="zorgcooperatie",
+                        legal_form="cooperatie", status="actief", place="Hoogeloon",
+                        municipality="Bladel", province="noord-brabant", latitude=51.39,
+                        longitude=5.25, description="Een zorgcoöperatie in het dorp.")
+        initiative = Initiative(**{**defaults, **values})
+        _db.session.add(initiative)
+        _db.session.commit()
+        return initiative
+
+    return factory
+
+
+@pytest.fixture
+def csrf_token():
+    def extract(response) -> str:
+        match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+                          response.get_data(as_text=True))
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    return extract
+
+
+@pytest.fixture
+def login(client, csrf_token):
+    def do_login(user, password=TEST_PASSWORD):
+        page = client.get("/inloggen")
+        response = client.post("/inloggen", data={
+            "csrf_token": csrf_token(page), "email": user.email, "password": password,
+        })
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do_login
+
+
+@pytest.fixture
+def seeded(app):
+    from kennisnet.seed import seed_all
+
+    seed_all()
+    _db.session.commit()
+
+
+@pytest.fixture
+def sent_mail(app):
+    """The messages written to the development mail folder, oldest first."""
+    from email import policy
+    from email.parser import BytesParser
+
+    def read_all():
+        folder = Path(app.config["MAIL_OUTBOX_DIR"])
+        if not folder.exists():
+            return []
+        parser = BytesParser(policy=policy.default)
+        return [parser.parsebytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
+
+    return read_all
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
