@@ -7,6 +7,9 @@ transactions IMMEDIATE takes the write lock up front, so writers queue on busy_t
 """
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
@@ -16,6 +19,18 @@ from sqlalchemy.types import TypeDecorator
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 15000
+
+_writing_outside_requests: ContextVar[bool] = ContextVar("writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Mark work outside a request (workers, commands) as a writer, so SQLite begins IMMEDIATE."""
+    token = _writing_outside_requests.set(True)
+    try:
+        yield
+    finally:
+        _writing_outside_requests.reset(token)
 
 
 def utcnow() -> datetime:
@@ -41,8 +56,10 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _is_read_only_request() -> bool:
-    return has_request_context() and request.method in READ_ONLY_METHODS
+def _begins_immediate() -> bool:
+    if has_request_context():
+        return request.method not in READ_ONLY_METHODS
+    return _writing_outside_requests.get()
 
 
 @event.listens_for(Engine, "connect")
@@ -63,5 +80,6 @@ def _configure_sqlite(dbapi_connection, _record):
 def _begin_sqlite(connection):
     if connection.dialect.name != "sqlite":
         return
-    # Read-only page views keep the cheap deferred BEGIN so readers never queue behind writers.
-    connection.exec_driver_sql("BEGIN" if _is_read_only_request() else "BEGIN IMMEDIATE")
+    # Page views keep the cheap deferred BEGIN so readers never queue behind writers; an idle
+    # session outside a request must not hold the write lock either.
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _begins_immediate() else "BEGIN")

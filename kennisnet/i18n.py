@@ -1,12 +1,14 @@
-"""Language choice: Dutch unless the visitor picked English or only accepts English."""
+"""Language choice: Dutch, unless the visitor switched to English with the button in the footer.
 
-from flask import request, session
+Browsers' Accept-Language is not followed: many Dutch villagers use computers set up in English,
+and the site is made for them in Dutch first.
+"""
+
+from flask import session
 
 SUPPORTED_LOCALES = ("nl", "en")
 
 
 def select_locale() -> str:
     chosen = session.get("lang")
-    if chosen in SUPPORTED_LOCALES:
-        return chosen
-    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "nl"
+    return chosen if chosen in SUPPORTED_LOCALES else "nl"

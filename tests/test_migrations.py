@@ -1,0 +1,41 @@
+"""Migrations build the same schema as the models, on SQLite and PostgreSQL."""
+
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, text
+
+from kennisnet import create_app
+from kennisnet.extensions import db
+from tests.conftest import PG_URL
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    if not PG_URL:
+        yield "sqlite:///" + str(tmp_path / "migrations.sqlite3")
+        return
+    name = f"mig_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_migrations_match_models_and_go_both_ways(empty_database_url, tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True,
+                      "SECRET_KEY": "x" * 40, "MAIL_OUTBOX_DIR": str(tmp_path)})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        assert differences == []
+        downgrade(revision="base")
+        upgrade()
+        db.engine.dispose()
