@@ -8,9 +8,17 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 
 log = logging.getLogger(__name__)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full link for mail; outside a request (cron, workers) it is built on KENNISNET_BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
 
 
 def send_mail(to: str, subject: str, body: str) -> None:

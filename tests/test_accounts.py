@@ -315,3 +315,58 @@ def test_cli_creates_admin_and_sets_role(runner, db, make_user):
     assert result.exit_code == 0, result.output
     db.session.refresh(member)
     assert member.site_role == "moderator"
+
+
+def test_mail_links_outside_a_request_use_the_base_url(app):
+    from kennisnet.mail import absolute_url
+
+    app.config["BASE_URL"] = "https://kennisnet.example"
+    assert absolute_url("tips.tip_list") == "https://kennisnet.example/tips"
+
+
+def test_mail_goes_over_smtp_when_configured(app):
+    """A real SMTP exchange with a tiny server on loopback."""
+    import socket
+    import threading
+
+    from kennisnet.mail import send_mail
+
+    received = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve():
+        conn, _ = listener.accept()
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 test\r\n")
+        in_data = False
+        for raw in reader:
+            line = raw.decode().rstrip("\r\n")
+            if in_data:
+                if line == ".":
+                    in_data = False
+                    conn.sendall(b"250 ok\r\n")
+                else:
+                    received.append(line)
+                continue
+            verb = line.split(" ")[0].upper()
+            if verb == "DATA":
+                in_data = True
+                conn.sendall(b"354 go\r\n")
+            elif verb == "QUIT":
+                conn.sendall(b"221 bye\r\n")
+                break
+            else:
+                conn.sendall(b"250 ok\r\n")
+        conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=listener.getsockname()[1],
+                      MAIL_USE_TLS=False)
+    send_mail("iemand@example.nl", "Onderwerp", "Hallo daar")
+    thread.join(timeout=5)
+    listener.close()
+    assert "Subject: Onderwerp" in received
+    assert "Hallo daar" in received

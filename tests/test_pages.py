@@ -63,3 +63,37 @@ def test_markdown_is_sanitised():
     assert "<script" not in html and "<img" not in html  # escaped as text, never a tag
     assert 'href="javascript' not in html
     assert "<strong>vet</strong>" in html
+
+
+def test_admin_edits_a_tip_and_seed_keeps_it(client, csrf_token, make_user, login, seeded, db):
+    from kennisnet.seed import seed_all
+
+    tip = db.session.scalar(select(Tip).where(Tip.phase == "start", Tip.number == 2))
+    login(make_user(site_role="admin"))
+    page = client.get(f"/tips/{tip.slug}/bewerken")
+    assert page.status_code == 200
+    response = client.post(f"/tips/{tip.slug}/bewerken", data={
+        "csrf_token": csrf_token(page), "title": tip.title,
+        "explanation": "Nieuwe uitleg van de beheerder.", "quote": "", "quote_by": ""})
+    assert response.status_code == 302
+    seed_all()
+    db.session.commit()
+    db.session.refresh(tip)
+    assert tip.explanation == "Nieuwe uitleg van de beheerder."
+    assert "Nieuwe uitleg van de beheerder." in client.get(f"/tips/{tip.slug}").get_data(
+        as_text=True)
+
+
+def test_admin_guide_edit_keeps_input_on_error(client, csrf_token, make_user, login, seeded):
+    login(make_user(site_role="admin"))
+    page = client.get("/gids/waarom/bewerken")
+    response = client.post("/gids/waarom/bewerken", data={
+        "csrf_token": csrf_token(page), "title": "", "summary": "Bewaard", "body": "Tekst"})
+    assert response.status_code == 422
+    assert "Bewaard" in response.get_data(as_text=True)
+
+
+def test_members_cannot_edit_content(client, csrf_token, make_user, login, seeded):
+    login(make_user())
+    assert client.get("/gids/waarom/bewerken").status_code == 403
+    assert client.get("/tips").status_code == 200

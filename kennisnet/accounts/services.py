@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -11,7 +11,7 @@ from kennisnet.accounts import tokens
 from kennisnet.accounts.models import User, email_key
 from kennisnet.database import utcnow
 from kennisnet.extensions import db
-from kennisnet.mail import send_mail
+from kennisnet.mail import absolute_url, send_mail
 
 
 def hash_password(password: str) -> str:
@@ -75,7 +75,7 @@ def create_user(display_name: str, email: str, password: str, site_role: str = "
 
 
 def send_confirmation(user: User) -> None:
-    link = url_for("accounts.confirm_email", token=tokens.make_confirm_token(user), _external=True)
+    link = absolute_url("accounts.confirm_email", token=tokens.make_confirm_token(user))
     send_mail(user.email, _("Bevestig je e-mailadres voor kennisnet"),
               _("Welkom bij kennisnet, %(name)s.\n\nKlik op deze link om je e-mailadres te "
                 "bevestigen:\n%(link)s\n\nHeb je je niet aangemeld? Dan kun je deze e-mail "
@@ -83,7 +83,7 @@ def send_confirmation(user: User) -> None:
 
 
 def _send_already_registered(user: User) -> None:
-    link = url_for("accounts.reset_request", _external=True)
+    link = absolute_url("accounts.reset_request")
     send_mail(user.email, _("Je hebt al een account bij kennisnet"),
               _("Iemand probeerde een account te maken met dit e-mailadres, maar je hebt al een "
                 "account.\n\nWachtwoord vergeten? Vraag hier een nieuw wachtwoord aan:\n%(link)s"
@@ -101,7 +101,7 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    link = url_for("accounts.reset_password", token=tokens.make_reset_token(user), _external=True)
+    link = absolute_url("accounts.reset_password", token=tokens.make_reset_token(user))
     send_mail(user.email, _("Nieuw wachtwoord voor kennisnet"),
               _("Je vroeg een nieuw wachtwoord aan. Klik binnen twee uur op deze link:\n%(link)s"
                 "\n\nVroeg je niets aan? Dan kun je deze e-mail negeren; je wachtwoord blijft "

@@ -1,9 +1,12 @@
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from kennisnet.extensions import db
-from kennisnet.permissions import public
-from kennisnet.tips import queries
+from kennisnet.permissions import can_edit_content, public, require
+from kennisnet.tips import queries, services
+from kennisnet.tips.forms import GuidePageForm, TipForm
 from kennisnet.tips.models import GuidePage, Tip
 from kennisnet.vocab import TIP_PHASES
 
@@ -55,3 +58,34 @@ def tip_detail(slug):
 @public
 def sources():
     return render_template("tips/sources.html", grouped=queries.sources_by_level())
+
+
+@bp.route("/gids/<slug>/bewerken", methods=["GET", "POST"])
+def edit_guide_page(slug):
+    require(can_edit_content(current_user))
+    page = _get_by_slug(GuidePage, slug)
+    form = GuidePageForm(obj=page)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("tips/edit.html", form=form, item=page,
+                               heading=_("Gidspagina bewerken")), status
+    services.update_guide_page(page, form.title.data, form.summary.data, form.body.data)
+    db.session.commit()
+    flash(_("De pagina is opgeslagen."), "success")
+    return redirect(url_for("tips.guide_page", slug=page.slug))
+
+
+@bp.route("/tips/<slug>/bewerken", methods=["GET", "POST"])
+def edit_tip(slug):
+    require(can_edit_content(current_user))
+    tip = _get_by_slug(Tip, slug)
+    form = TipForm(obj=tip)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("tips/edit.html", form=form, item=tip,
+                               heading=_("Tip bewerken")), status
+    services.update_tip(tip, form.title.data, form.explanation.data, form.quote.data,
+                        form.quote_by.data)
+    db.session.commit()
+    flash(_("De tip is opgeslagen."), "success")
+    return redirect(url_for("tips.tip_detail", slug=tip.slug))
