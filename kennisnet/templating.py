@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from kennisnet import permissions
@@ -26,7 +26,12 @@ def _date(value: datetime | None, style: str = "long") -> str:
 
 
 def _datetime(value: datetime | None, style: str = "long") -> str:
-    return format_datetime(value, "d MMMM y 'om' HH:mm" if style == "long" else style) if value else ""
+    if not value:
+        return ""
+    if style != "long":
+        return format_datetime(value, style)
+    return gettext("%(date)s om %(time)s", date=format_date(value, "long"),
+                   time=format_time(value, "HH:mm"))
 
 
 def url_with(**changes) -> str:
