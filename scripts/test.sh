@@ -4,13 +4,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export PYTHONDONTWRITEBYTECODE=1
+# Two workers (pytest-xdist) use both cores; each gets its own database and browser.
+WORKERS=(-n "${PYTEST_WORKERS:-2}")
 
 bash scripts/ensure-chromium.sh >&2
+KENNISNET_VNU_JAR="$(bash scripts/ensure-vnu.sh | tail -n 1)"
+export KENNISNET_VNU_JAR
 
 echo "== SQLite =="
-"$BIN/pytest" "$@"
+"$BIN/pytest" "${WORKERS[@]}" "$@"
 
 echo "== PostgreSQL =="
 eval "$(bash scripts/pg.sh start)"
 trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true' EXIT
-KENNISNET_TEST_PG_URL="$KENNISNET_TEST_PG_URL" "$BIN/pytest" "$@"
+KENNISNET_TEST_PG_URL="$KENNISNET_TEST_PG_URL" "$BIN/pytest" "${WORKERS[@]}" "$@"

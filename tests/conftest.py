@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import g
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from kennisnet import create_app
@@ -19,10 +19,19 @@ PG_URL = os.environ.get("KENNISNET_TEST_PG_URL")
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    if PG_URL:
+def database_url(tmp_path_factory, worker_id):
+    if not PG_URL:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    if worker_id == "master":
         return PG_URL
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    # pytest-xdist: every worker gets a database of its own on the same server.
+    name = f"{PG_URL.rsplit('/', 1)[1]}_{worker_id}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
 @pytest.fixture(scope="session")
