@@ -11,8 +11,9 @@
 #                          chromium fonts-dejavu-core fonts-liberation libatomic1
 #     Without recommends this skips avahi-daemon, cups helpers, udev, upower, a perl stack and
 #     systemd upgrades (on a fresh minbase Debian 12: 174 packages instead of 326; on the project
-#     image about 26 instead of 116). Checked on a fresh debootstrap'ed Debian 12: headless
-#     Chromium renders text, "Zorgcoöperatie" included, and Playwright/axe do not need the rest.
+#     image 26 instead of 115, by apt-get -s). Checked on a fresh debootstrap'ed Debian 12: headless
+#     Chromium renders text, "Zorgcoöperatie" included, and Playwright 1.65 drives it (fill, read,
+#     screenshot); nothing from the recommends is needed for that.
 #     Set KENNISNET_CHROMIUM_RECOMMENDS=1 to install with recommends instead.
 #   * Fonts: fonts-dejavu-core (default sans/serif/mono) and fonts-liberation (what Chromium uses
 #     for Arial/Helvetica/Times/Courier; a recommends of chromium, so installing it keeps

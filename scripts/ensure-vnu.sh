@@ -35,8 +35,9 @@
 #   * --Werror turns warnings into exit 1, but not together with --errors-only (which drops
 #     the warnings first: exit 0).
 #   * "-" reads the document from stdin. A DIRECTORY is checked recursively; add --skip-non-html
-#     so .txt/.css etc. are ignored. Each java start costs ~1.3-2 s on the 2-core machine, so check
-#     many pages in ONE call (several files, or a directory) instead of one call per page.
+#     so .txt/.css etc. are ignored. Each java start costs ~1.3-2 s on an idle 2-core machine
+#     (up to ~6 s under load), so check many pages in ONE call (several files, or a directory)
+#     instead of one call per page.
 #   * It works fully offline for local files.
 set -Eeuo pipefail
 

@@ -4,6 +4,8 @@
 # Usage:
 #   eval "$(scripts/pg.sh start)"   # start (or reuse) the server; stdout is ONLY:
 #                                   #   export KENNISNET_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:15432/kennisnet_test
+#     (eval "" succeeds, so a failed start goes unnoticed even under set -e; in CI prefer:
+#        pg_env=$(scripts/pg.sh start) || exit 1; eval "$pg_env")
 #   scripts/pg.sh status            # exit 0 = running (prints details), 3 = not running
 #   scripts/pg.sh stop              # stop the server and delete its folder
 #   scripts/pg.sh url               # print the export line without starting anything
@@ -391,7 +393,7 @@ case "${1:-}" in
   status) cmd_status ;;
   url)    print_export ;;
   *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
