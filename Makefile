@@ -26,6 +26,7 @@ translations: $(STAMP)
 db: install
 	$(BIN)/kennisnet db upgrade
 	$(BIN)/kennisnet seed
+	$(BIN)/kennisnet forum tags
 
 lint: install
 	$(BIN)/ruff check .

@@ -44,17 +44,27 @@ def register_extensions(app: Flask) -> None:
 def import_models() -> None:
     """Load every model so metadata, migrations and relationships see all tables."""
     from kennisnet.accounts import models as _accounts  # noqa: F401
+    from kennisnet.documents import models as _documents  # noqa: F401
+    from kennisnet.events import models as _events  # noqa: F401
+    from kennisnet.forum import models as _forum  # noqa: F401
     from kennisnet.initiatives import models as _initiatives  # noqa: F401
+    from kennisnet.search import models as _search  # noqa: F401
     from kennisnet.tips import models as _tips  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
     from kennisnet.accounts.views import bp as accounts_bp
     from kennisnet.admin.views import bp as admin_bp
+    from kennisnet.documents.views import bp as documents_bp
+    from kennisnet.events.views import bp as events_bp
+    from kennisnet.forum.views import bp as forum_bp
+    from kennisnet.initiatives.views import bp as initiatives_bp
     from kennisnet.main.views import bp as main_bp
+    from kennisnet.search.views import bp as search_bp
     from kennisnet.tips.views import bp as tips_bp
 
-    for blueprint in (main_bp, accounts_bp, tips_bp, admin_bp):
+    for blueprint in (main_bp, accounts_bp, tips_bp, admin_bp, search_bp, documents_bp,
+                      initiatives_bp, events_bp, forum_bp):
         app.register_blueprint(blueprint)
 
 

@@ -4,7 +4,6 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-
 from kennisnet.vocab import SITE_ROLES
 
 
@@ -20,9 +19,15 @@ def main():
 
 
 def register_cli(app: Flask) -> None:
-    app.cli.add_command(seed_command)
-    app.cli.add_command(create_user_command)
-    app.cli.add_command(set_role_command)
+    from kennisnet.documents.cli import documents_group
+    from kennisnet.events.cli import events_group
+    from kennisnet.forum.cli import forum_group
+    from kennisnet.initiatives.cli import initiatives_group
+    from kennisnet.search.cli import search_group
+
+    for command in (seed_command, create_user_command, set_role_command, search_group,
+                    documents_group, events_group, forum_group, initiatives_group):
+        app.cli.add_command(command)
 
 
 @click.command("seed")

@@ -13,7 +13,7 @@ MESSAGES = {
     400: (_l("Er ging iets mis met je verzoek"),
           _l("De gegevens konden niet worden verwerkt. Ga terug en probeer het opnieuw.")),
     403: (_l("Je mag deze pagina niet bekijken"),
-          _l("Je hebt geen toegang tot deze pagina. Log in met een account dat wel toegang heeft.")),
+          _l("Je hebt geen toegang tot deze pagina. Log in met een account dat wel toegang heeft.")),  # noqa: E501
     404: (_l("Pagina niet gevonden"),
           _l("Deze pagina bestaat niet (meer). Misschien is de link oud of verkeerd getypt.")),
     405: (_l("Dit kan zo niet"),
@@ -21,7 +21,7 @@ MESSAGES = {
     413: (_l("Het bestand is te groot"),
           _l("Het bestand dat je stuurde is te groot. Kies een kleiner bestand.")),
     429: (_l("Even wachten, alstublieft"),
-          _l("Je hebt het te vaak achter elkaar geprobeerd. Wacht even en probeer het dan opnieuw.")),
+          _l("Je hebt het te vaak achter elkaar geprobeerd. Wacht even en probeer het dan opnieuw.")),  # noqa: E501
     500: (_l("Er ging iets mis bij ons"),
           _l("Er ging iets fout op de server. Probeer het later opnieuw. Wij kijken ernaar.")),
 }

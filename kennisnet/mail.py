@@ -21,8 +21,8 @@ def absolute_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send a plain-text message; never raises for delivery trouble, which is logged instead."""
+def send_mail(to: str, subject: str, body: str, *, raise_errors: bool = False) -> None:
+    """Send a plain-text message. Delivery trouble is logged, or raised for a queue that retries."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
@@ -32,12 +32,12 @@ def send_mail(to: str, subject: str, body: str) -> None:
     message["Message-ID"] = make_msgid(domain="kennisnet.local")
     message.set_content(body)
     if config.get("MAIL_SERVER"):
-        _send_smtp(message, config)
+        _send_smtp(message, config, raise_errors)
     else:
         _write_to_folder(message, config["MAIL_OUTBOX_DIR"])
 
 
-def _send_smtp(message: EmailMessage, config) -> None:
+def _send_smtp(message: EmailMessage, config, raise_errors: bool) -> None:
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
             if config["MAIL_USE_TLS"]:
@@ -46,6 +46,8 @@ def _send_smtp(message: EmailMessage, config) -> None:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException):
+        if raise_errors:
+            raise
         log.exception("mail to %s could not be sent", message["To"])
 
 

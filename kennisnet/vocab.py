@@ -93,3 +93,21 @@ def choices(vocabulary: dict, blank=None) -> list[SelectChoice]:
     """
     items = [SelectChoice(key, label) for key, label in vocabulary.items()]
     return [SelectChoice("", blank), *items] if blank is not None else items
+
+EVENT_KINDS = {
+    "spreekuur": _l("Spreekuur"),
+    "werkbezoek": _l("Werkbezoek"),
+    "informatieavond": _l("Informatieavond"),
+    "netwerkbijeenkomst": _l("Netwerkbijeenkomst"),
+    "workshop": _l("Workshop"),
+    "symposium": _l("Symposium"),
+    "kennisdeelbijeenkomst": _l("Kennisdeelbijeenkomst"),
+    "ledenvergadering": _l("Ledenvergadering"),
+}
+
+EVENT_RECURRENCES = {
+    "weekly": _l("Elke week"),
+    "monthly": _l("Elke maand"),
+    "quarterly": _l("Elk kwartaal"),
+    "yearly": _l("Elk jaar"),
+}

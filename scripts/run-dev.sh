@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Serve kennisnet on http://127.0.0.1:5000 with the search indexer running beside it.
+# Serve kennisnet on http://127.0.0.1:5000 with its background workers beside it:
+# the search indexer, document text extraction and the agenda's mail queue.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
-if "$BIN/kennisnet" search --help >/dev/null 2>&1; then
-  "$BIN/kennisnet" search worker &
-  worker=$!
-  trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
-fi
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+"$BIN/kennisnet" search worker & pids+=($!)
+"$BIN/kennisnet" documents extract --watch & pids+=($!)
+( while sleep 30; do "$BIN/kennisnet" events send-mail >/dev/null || true; done ) & pids+=($!)
+
 "$BIN/kennisnet" run --host 127.0.0.1 --port "${PORT:-5000}"

@@ -90,7 +90,8 @@ def test_wrong_password_and_unknown_account_look_the_same(client, csrf_token, ma
         response = client.post("/inloggen", data={"csrf_token": csrf_token(page), "email": email,
                                                   "password": "fout wachtwoord 123"})
         html = response.get_data(as_text=True)
-        answers.append((response.status_code, "Het e-mailadres of het wachtwoord klopt niet." in html))
+        wrong = "Het e-mailadres of het wachtwoord klopt niet." in html
+        answers.append((response.status_code, wrong))
     assert answers == [(401, True), (401, True)]
 
 
@@ -101,10 +102,10 @@ def test_dummy_hash_is_a_real_hash_with_current_parameters(app):
     assert _dummy_hash(method).startswith(method + "$")
 
 
-def test_production_hashing_meets_asvs():
+def test_production_hashing_meets_asvs(tmp_path):
     import config
 
-    assert config.load("/tmp")["PASSWORD_HASH_METHOD"] == "pbkdf2:sha256:600000"
+    assert config.load(str(tmp_path))["PASSWORD_HASH_METHOD"] == "pbkdf2:sha256:600000"
 
 
 def test_login_is_rate_limited_per_account(client, csrf_token, make_user, app):
@@ -370,3 +371,18 @@ def test_mail_goes_over_smtp_when_configured(app):
     listener.close()
     assert "Subject: Onderwerp" in received
     assert "Hallo daar" in received
+
+
+def test_refused_smtp_is_logged_or_raised_for_queues(app):
+    import socket
+
+    from kennisnet.mail import send_mail
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens here any more: the connection is refused
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+    send_mail("a@example.nl", "Onderwerp", "Tekst")  # a request never fails on mail
+    with pytest.raises(OSError):
+        send_mail("a@example.nl", "Onderwerp", "Tekst", raise_errors=True)

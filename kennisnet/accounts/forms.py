@@ -46,7 +46,8 @@ class RegisterForm(FlaskForm):
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mailadres"), validators=_email_validators)
-    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in."))])
+    password = PasswordField(_l("Wachtwoord"),
+                             validators=[DataRequired(_l("Vul je wachtwoord in."))])
     remember = BooleanField(_l("Ingelogd blijven op deze computer"))
 
 
@@ -78,7 +79,8 @@ class ProfileForm(FlaskForm):
         description=_l("Wat doe je in je initiatief?"),
     )
     province = SelectField(
-        _l("Provincie"), choices=choices(PROVINCES, blank=_l("Kies een provincie (niet verplicht)")),
+        _l("Provincie"),
+        choices=choices(PROVINCES, blank=_l("Kies een provincie (niet verplicht)")),
         validators=[Optional()],
     )
     bio = TextAreaField(

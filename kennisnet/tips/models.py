@@ -2,16 +2,21 @@
 
 from datetime import datetime
 
+from flask import url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kennisnet.database import UTCDateTime, utcnow
 from kennisnet.extensions import db
+from kennisnet.search import Searchable, SearchDocument, markdown_text
 from kennisnet.vocab import NETWORK_LEVELS, PROVINCES, TIP_PHASES
 
 
-class GuidePage(db.Model):
+class GuidePage(Searchable, db.Model):
     __tablename__ = "guide_page"
+    search_kind = "gids"
+    search_label = _l("Gidspagina")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -24,9 +29,18 @@ class GuidePage(db.Model):
 
     tips: Mapped[list["Tip"]] = relationship(back_populates="guide_page", order_by="Tip.number")
 
+    def search_document(self) -> SearchDocument:
+        return SearchDocument(
+            kind=self.search_kind, id=self.id, title=self.title, body=markdown_text(self.body),
+            summary=self.summary, url=url_for("tips.guide_page", slug=self.slug),
+            date=self.updated_at,
+        )
 
-class Tip(db.Model):
+
+class Tip(Searchable, db.Model):
     __tablename__ = "tip"
+    search_kind = "tip"
+    search_label = _l("Tip")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -46,9 +60,20 @@ class Tip(db.Model):
     def phase_label(self) -> str:
         return str(TIP_PHASES.get(self.phase, self.phase))
 
+    def search_document(self) -> SearchDocument:
+        explanation = markdown_text(self.explanation)
+        return SearchDocument(
+            kind=self.search_kind, id=self.id, title=self.title,
+            body="\n".join([explanation, self.quote, self.quote_by]),
+            summary=explanation[:300], url=url_for("tips.tip_detail", slug=self.slug),
+            phase=self.phase, date=self.updated_at,
+        )
 
-class KnowledgeSource(db.Model):
+
+class KnowledgeSource(Searchable, db.Model):
     __tablename__ = "knowledge_source"
+    search_kind = "kennisbron"
+    search_label = _l("Kennisbron")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -69,3 +94,11 @@ class KnowledgeSource(db.Model):
     @property
     def province_label(self) -> str:
         return PROVINCES.get(self.province or "", "")
+
+    def search_document(self) -> SearchDocument:
+        return SearchDocument(
+            kind=self.search_kind, id=self.id, title=self.name,
+            body="\n".join([self.description, self.offers]), summary=self.description,
+            url=url_for("tips.sources", _anchor=f"bron-{self.slug}"),
+            province=self.province or "", tags=[self.level_label], date=self.updated_at,
+        )

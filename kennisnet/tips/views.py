@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from kennisnet.extensions import db
+from kennisnet.forum.queries import questions_for_tip
 from kennisnet.permissions import can_edit_content, public, require
 from kennisnet.tips import queries, services
 from kennisnet.tips.forms import GuidePageForm, TipForm
@@ -51,7 +52,7 @@ def tip_detail(slug):
     tip = _get_by_slug(Tip, slug)
     previous, following = queries.tip_neighbours(tip)
     return render_template("tips/tip_detail.html", tip=tip, previous=previous,
-                           following=following)
+                           following=following, tip_questions=questions_for_tip(tip.id))
 
 
 @bp.route("/kennisbronnen")

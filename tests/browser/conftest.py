@@ -1,4 +1,4 @@
-"""Playwright against Debian's Chromium (downloads of Playwright's own browsers are blocked here)."""
+"""Playwright against Debian's Chromium; downloading Playwright's own browsers is blocked here."""
 
 import os
 import shutil

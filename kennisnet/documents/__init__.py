@@ -1,0 +1,1 @@
+"""The document library: uploaded statuten and other example documents."""
