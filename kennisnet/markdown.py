@@ -1,5 +1,7 @@
 """Markdown for user and seed text: raw HTML is escaped, then the result is allow-listed."""
 
+import html
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -34,4 +36,5 @@ def plain_text(text: str | None) -> str:
     """Markdown reduced to its words, for search and summaries."""
     if not text:
         return ""
-    return nh3.clean(_parser.render(text), tags=set()).strip()
+    # nh3 keeps entities escaped; unescape once so search and summaries hold plain characters.
+    return html.unescape(nh3.clean(_parser.render(text), tags=set())).strip()

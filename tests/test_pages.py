@@ -97,3 +97,9 @@ def test_members_cannot_edit_content(client, csrf_token, make_user, login, seede
     login(make_user())
     assert client.get("/gids/waarom/bewerken").status_code == 403
     assert client.get("/tips").status_code == 200
+
+
+def test_plain_text_holds_characters_not_entities():
+    from kennisnet.markdown import plain_text
+
+    assert plain_text("Zorg & **welzijn**") == "Zorg & welzijn"

@@ -212,3 +212,20 @@ def test_broken_index_says_unavailable_not_500(tips, app, client, how):
 def test_no_index_yet_is_unavailable(app, client):
     assert client.get("/zoeken?q=statuten").status_code == 503
     assert client.get("/zoeken").status_code == 200  # the empty search page needs no index
+
+
+def test_words_that_never_meet_fall_back_to_any_of_them(app, client, db):
+    from kennisnet.search.indexer import drain_outbox
+    from kennisnet.tips.models import GuidePage
+
+    db.session.add(GuidePage(slug="a", title="Vervoer in het dorp", body="De bus rijdt.",
+                             position=1))
+    db.session.add(GuidePage(slug="b", title="Koken met vrijwilligers", body="Samen eten.",
+                             position=2))
+    db.session.commit()
+    drain_outbox()
+    html = client.get("/zoeken?q=vervoer+vrijwilligers").get_data(as_text=True)
+    assert "Geen resultaten met al deze woorden samen." in html
+    assert "Vervoer in het dorp" in html and "Koken met vrijwilligers" in html
+    html = client.get('/zoeken?q="vervoer+vrijwilligers"').get_data(as_text=True)
+    assert "Geen resultaten met al deze woorden samen." not in html

@@ -20,7 +20,6 @@ new kind (kinds without a rule are never shown).
 """
 
 import hashlib
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,9 +68,8 @@ class SearchDocument:
 
 
 def markdown_text(markdown: str | None) -> str:
-    """Markdown as plain words for the index. plain_text() returns HTML-escaped text
-    ("&amp;"); the index wants the characters themselves (snippets are escaped on output)."""
-    return html.unescape(plain_text(markdown))
+    """Markdown as plain words for the index (snippets are escaped on output)."""
+    return plain_text(markdown)
 
 
 def search_url(endpoint: str, fallback: str, **values) -> str:

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from dataclasses import replace
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user
@@ -115,9 +116,24 @@ def results():
         log.exception("search unavailable")
         context["unavailable"] = True
         return render_template("search/results.html", **context), 503
+    broadened = _any_word_search(search) if result.total == 0 else None
+    if broadened is not None:
+        broader = engine.run_search(broadened, visibility)
+        if broader.total:
+            result = replace(broader, suggestion=result.suggestion)
+            context["broadened"] = True
     context.update(result=result, hits=visibility.shown(result.hits),
                    groups=_facet_groups(result, search))
     return render_template("search/results.html", **context)
+
+
+def _any_word_search(search: engine.SearchRequest) -> engine.SearchRequest | None:
+    """Beginners type several words ("vervoer vrijwilligers"); when no item has all of them,
+    show items with any of them rather than an empty page. Queries with syntax are left alone."""
+    words = search.text.split()
+    if len(words) < 2 or any(ch in search.text for ch in '"-()') or "OR" in words:
+        return None
+    return replace(search, text=" OR ".join(words))
 
 
 @bp.route("/zoeken/suggesties")
