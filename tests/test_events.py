@@ -285,17 +285,14 @@ def test_events_are_searchable(app, client, db, organisation):
     assert f"/agenda/{gone.id}" not in text
 
 
-def test_organiser_partial_lists_its_upcoming_events(app, organisation, make_initiative):
-    from flask import render_template
-
+def test_organiser_profile_lists_its_upcoming_events(client, organisation, make_initiative):
     from kennisnet.database import utcnow
     from kennisnet.events.queries import upcoming_for_organisation
 
     soon = utcnow().replace(microsecond=0) + timedelta(days=2)
     make_event(organisation, starts_at=soon, title="Eigen spreekuur")
     make_event(make_initiative(), starts_at=soon, title="Van een ander")
-    with app.test_request_context("/"):
-        found = upcoming_for_organisation(organisation, utcnow())
-        html = render_template("events/_organiser.html", events=found, organisation=organisation)
+    found = upcoming_for_organisation(organisation, utcnow())
     assert [o.event.title for o in found] == ["Eigen spreekuur"]
-    assert "Eigen spreekuur" in html and "organisator=austerlitz-zorgt" in html
+    html = client.get(f"/initiatieven/{organisation.slug}").get_data(as_text=True)
+    assert "Eigen spreekuur" in html and "Van een ander" not in html

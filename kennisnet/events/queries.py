@@ -157,7 +157,7 @@ def organisers_with_events() -> list[Organisation]:
 
 
 def upcoming_for_organisation(organisation, now: datetime, limit: int = 5) -> list:
-    """The next occurrences of one organiser, for its page (templates/events/_organiser.html)."""
+    """The next occurrences of one organiser, for its profile page."""
     agenda_filter = AgendaFilter(organiser=organisation.slug)
     found = occurrences_between(now, now + timedelta(days=366), agenda_filter,
                                 include_cancelled=False)

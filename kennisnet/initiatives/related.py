@@ -3,27 +3,22 @@
 Read through those domains' own queries, so their visibility rules stay theirs.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
 from kennisnet.documents.models import Document
 from kennisnet.documents.queries import visible_documents
-from kennisnet.events.queries import AgendaFilter, occurrences_between
+from kennisnet.events.queries import upcoming_for_organisation
 from kennisnet.extensions import db
 from kennisnet.forum.models import Answer, Question
 from kennisnet.initiatives.models import Membership, Organisation
 
-AGENDA_DAYS = 365
-
 
 def upcoming_events(organisations: list[Organisation], now: datetime, limit: int = 5) -> list:
     """The next occurrences organised by any of these organisations, soonest first."""
-    found = []
-    for organisation in organisations:
-        found.extend(occurrences_between(now, now + timedelta(days=AGENDA_DAYS),
-                                         AgendaFilter(organiser=organisation.slug),
-                                         include_cancelled=False))
+    found = [occurrence for organisation in organisations
+             for occurrence in upcoming_for_organisation(organisation, now, limit)]
     found.sort(key=lambda o: (o.starts_at, o.event.id))
     return found[:limit]
 
