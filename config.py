@@ -67,7 +67,10 @@ def load(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "WTF_CSRF_TIME_LIMIT": None,
-        "SEARCH_INDEXER_IN_PROCESS": False,
+        "FORUM_POST_LIMIT": _env_int("FORUM_POST_LIMIT", 8),
+        "FORUM_POST_WINDOW_SECONDS": _env_int("FORUM_POST_WINDOW_SECONDS", 600),
+        "FORUM_MIN_FILL_SECONDS": _env_int("FORUM_MIN_FILL_SECONDS", 3),
+        "FORUM_APPROVALS_BEFORE_TRUSTED": _env_int("FORUM_APPROVALS_BEFORE_TRUSTED", 2),
     }
 
 
