@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from tests.browser.keyboard import tab_to, type_into
 from tests.conftest import TEST_PASSWORD
 from tests.factories_documents import STATUTEN_A, STATUTEN_B, make_docx, make_pdf, statuten_lines
 
@@ -25,18 +26,8 @@ new MutationObserver(() => {
 """
 
 
-def _tab_to(page: Page, selector: str, limit: int = 80):
-    target = page.locator(selector)
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError(f"could not reach {selector} with the Tab key")
 
 
-def _type_into(page: Page, selector: str, text: str):
-    _tab_to(page, selector)
-    page.keyboard.type(text)
 
 
 def _choose_file_with_keyboard(page: Page, path, attempts: int = 3):
@@ -90,26 +81,26 @@ def test_upload_preview_search_compare_download(page: Page, live_server, app, ma
     page.add_init_script(RECORD_PROGRESS)
 
     page.goto(live_server + "/inloggen")
-    _type_into(page, "#email", user.email)
-    _type_into(page, "#password", TEST_PASSWORD)
+    type_into(page, "#email", user.email)
+    type_into(page, "#password", TEST_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.locator(".flash")).to_contain_text("Welkom terug")
 
     page.goto(live_server + "/documenten")
     expect(page.locator("h1")).to_have_text("Documenten")
     axe_check(page)
-    _tab_to(page, "a[href='/documenten/nieuw']")
+    tab_to(page, "a[href='/documenten/nieuw']")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Document delen")
     axe_check(page)
 
-    _tab_to(page, "#file")
+    tab_to(page, "#file")
     _choose_file_with_keyboard(page, pdf_path)
-    _type_into(page, "#title", "Statuten Zorgcoöperatie Hoogeloon")
-    _type_into(page, "#description", "Onze statuten uit 2024.")
-    _tab_to(page, "#legal_form")
+    type_into(page, "#title", "Statuten Zorgcoöperatie Hoogeloon")
+    type_into(page, "#description", "Onze statuten uit 2024.")
+    tab_to(page, "#legal_form")
     page.keyboard.press("ArrowDown")  # Coöperatie
-    _tab_to(page, "main form button[type=submit]")
+    tab_to(page, "main form button[type=submit]")
     page.keyboard.press("Enter")
 
     expect(page.locator("h1")).to_have_text("Statuten Zorgcoöperatie Hoogeloon")
@@ -123,13 +114,13 @@ def test_upload_preview_search_compare_download(page: Page, live_server, app, ma
     # The page notices by itself that the text is ready (documents-status.js).
     expect(page.locator(".doc-toc")).to_be_visible(timeout=30_000)
     expect(page.locator(".doc-toc")).to_contain_text("Artikel 3: Contributie")
-    _tab_to(page, ".doc-toc a[href='#artikel-3']")
+    tab_to(page, ".doc-toc a[href='#artikel-3']")
     page.keyboard.press("Enter")
     expect(page.locator("#artikel-3")).to_be_in_viewport()
     expect(page.locator(".doc-meta")).to_contain_text("Tekst doorzoekbaar")
     axe_check(page)
 
-    _type_into(page, "#zoekvak", NEEDLE.lower())
+    type_into(page, "#zoekvak", NEEDLE.lower())
     page.keyboard.press("Enter")
     hit = page.locator(".hit-title a", has_text="Statuten Zorgcoöperatie Hoogeloon")
     expect(hit).to_be_visible()
@@ -139,8 +130,8 @@ def test_upload_preview_search_compare_download(page: Page, live_server, app, ma
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Statuten Zorgcoöperatie Hoogeloon")
 
-    _tab_to(page, "#vergelijk-met")
-    _tab_to(page, "main form[action='/documenten/vergelijk'] button")
+    tab_to(page, "#vergelijk-met")
+    tab_to(page, "main form[action='/documenten/vergelijk'] button")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Statuten vergelijken")
     expect(page.locator("ins.diff-ins").first).to_be_visible()
@@ -149,7 +140,7 @@ def test_upload_preview_search_compare_download(page: Page, live_server, app, ma
     axe_check(page)
     page.go_back()
 
-    _tab_to(page, "a.button[href*='/download']")
+    tab_to(page, "a.button[href*='/download']")
     with page.expect_download() as download:
         page.keyboard.press("Enter")
     saved = tmp_path / "terug.pdf"

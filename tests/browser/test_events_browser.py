@@ -8,29 +8,8 @@ from sqlalchemy import select
 
 from kennisnet.events import recurrence, services
 from kennisnet.events.models import Event, Registration
-from tests.conftest import TEST_PASSWORD
+from tests.browser.keyboard import log_in, log_out, tab_to
 from tests.factories_events import local, make_editor, make_event
-
-
-def _tab_to(page: Page, selector: str, limit: int = 80):
-    target = page.locator(selector)
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError(f"could not reach {selector} with the Tab key")
-
-
-def _log_in(page: Page, base: str, user):
-    page.goto(base + "/inloggen")
-    page.fill("#email", user.email)
-    page.fill("#password", TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.locator(".flash")).to_contain_text("Welkom")
-
-
-def _log_out(page: Page):
-    page.click("text=Uitloggen")
 
 
 def test_quarterly_spreekuur_keyboard_sign_up_and_ics(page: Page, live_server, db, make_user,
@@ -39,7 +18,7 @@ def test_quarterly_spreekuur_keyboard_sign_up_and_ics(page: Page, live_server, d
     editor = make_editor(make_user, organisation)
     member = make_user(display_name="Truus van Dam")
 
-    _log_in(page, live_server, editor)
+    log_in(page, live_server, editor)
     page.goto(live_server + "/agenda/nieuw")
     page.fill("#title", "Spreekuur voor starters")
     page.select_option("#kind", "spreekuur")
@@ -60,13 +39,13 @@ def test_quarterly_spreekuur_keyboard_sign_up_and_ics(page: Page, live_server, d
     db.session.rollback()  # see what the live server committed
     event = db.session.scalar(select(Event))
     assert [o.local_start.month for o in recurrence.occurrences(event)] == [1, 4, 7, 10]
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, member)
+    log_in(page, live_server, member)
     page.goto(f"{live_server}/agenda/{event.id}")
-    _tab_to(page, "#needs")
+    tab_to(page, "#needs")
     page.keyboard.type("Ik kom met de rolstoel")
-    _tab_to(page, "form[action*='aanmelden'] button[type=submit]")
+    tab_to(page, "form[action*='aanmelden'] button[type=submit]")
     page.keyboard.press("Enter")
     expect(page.locator(".flash")).to_contain_text("Je bent aangemeld.")
     db.session.rollback()
@@ -75,7 +54,7 @@ def test_quarterly_spreekuur_keyboard_sign_up_and_ics(page: Page, live_server, d
     assert registration.needs == "Ik kom met de rolstoel"
 
     with page.expect_download() as download_info:
-        _tab_to(page, f"a[href='/agenda/{event.id}.ics']")
+        tab_to(page, f"a[href='/agenda/{event.id}.ics']")
         page.keyboard.press("Enter")
     path = tmp_path / "spreekuur.ics"
     download_info.value.save_as(path)
@@ -111,7 +90,7 @@ def test_every_agenda_page_passes_axe(page: Page, live_server, agenda_data, axe_
         page.goto(live_server + path)
         expect(page.locator("h1")).to_have_count(1)
         axe_check(page)
-    _log_in(page, live_server, editor)
+    log_in(page, live_server, editor)
     for path in ["/agenda/nieuw", f"/agenda/{single.id}", f"/agenda/{single.id}/bewerken",
                  f"/agenda/{single.id}/deelnemers", f"/agenda/{series.id}/keer/{key}/wijzigen",
                  "/agenda/mijn"]:

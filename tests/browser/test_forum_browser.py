@@ -8,24 +8,10 @@ from playwright.sync_api import Page, expect
 from kennisnet.extensions import db
 from kennisnet.forum.models import Question
 from kennisnet.search import drain_outbox
-from tests.browser.test_foundation_browser import _tab_to, _type_into
-from tests.conftest import TEST_PASSWORD
+from tests.browser.keyboard import log_in, log_out, tab_to, type_into
 
 # Fixtures are imported by name, which ruff reads as redefinition in the test signatures.
 from tests.factories_forum import forum_app, make_answer, make_question, make_tag  # noqa: F401
-
-
-def _log_in(page: Page, live_server: str, user) -> None:
-    page.goto(live_server + "/inloggen")
-    page.fill("#email", user.email)
-    page.fill("#password", TEST_PASSWORD)
-    page.press("#password", "Enter")
-    expect(page.locator(".flash")).to_contain_text("Welkom terug")
-
-
-def _log_out(page: Page) -> None:
-    page.locator("header button:has-text('Uitloggen')").click()
-    expect(page.locator(".flash")).to_contain_text("uitgelogd")
 
 
 def test_ask_answer_accept_and_find_with_keyboard(page: Page, live_server, make_user,
@@ -36,37 +22,37 @@ def test_ask_answer_accept_and_find_with_keyboard(page: Page, live_server, make_
     earlier = make_question(make_user(), title="Hoe vinden we vrijwilligers voor de maaltijden?")
     drain_outbox()
 
-    _log_in(page, live_server, asker)
+    log_in(page, live_server, asker)
     page.goto(live_server + "/forum")
-    _tab_to(page, "main a[href='/forum/vragen/nieuw']")
+    tab_to(page, "main a[href='/forum/vragen/nieuw']")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Stel een vraag")
-    _type_into(page, "#title", "Vrijwilligers voor maaltijden aan huis")
+    type_into(page, "#title", "Vrijwilligers voor maaltijden aan huis")
     suggestions = page.locator("#vergelijkbare-vragen")
     expect(suggestions).to_be_visible()
     expect(suggestions.locator("a")).to_contain_text(earlier.title)
-    _type_into(page, "#body", "Wie heeft *ervaring* met koks uit het dorp?")
-    _tab_to(page, "input[name=tags][value=maaltijden]")
+    type_into(page, "#body", "Wie heeft *ervaring* met koks uit het dorp?")
+    tab_to(page, "input[name=tags][value=maaltijden]")
     page.keyboard.press("Space")
-    _tab_to(page, "main form button:has-text('Plaats je vraag')")
+    tab_to(page, "main form button:has-text('Plaats je vraag')")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Vrijwilligers voor maaltijden aan huis")
     expect(page.locator(".forum-body em")).to_have_text("ervaring")
     axe_check(page)
     question_url = page.url
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, helper)
+    log_in(page, live_server, helper)
     page.goto(question_url)
-    _type_into(page, "#body", "Wij vragen de dorpskoks via de kerkbode.")
-    _tab_to(page, "main form button:has-text('Plaats antwoord')")
+    type_into(page, "#body", "Wij vragen de dorpskoks via de kerkbode.")
+    tab_to(page, "main form button:has-text('Plaats antwoord')")
     page.keyboard.press("Enter")
     expect(page.locator(".forum-answer")).to_contain_text("kerkbode")
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, asker)
+    log_in(page, live_server, asker)
     page.goto(question_url)
-    _tab_to(page, "button:has-text('Markeer als beste antwoord')")
+    tab_to(page, "button:has-text('Markeer als beste antwoord')")
     page.keyboard.press("Enter")
     expect(page.locator(".forum-accepted")).to_be_visible()
 
@@ -99,7 +85,7 @@ def forum_pages(make_user, make_question, make_answer, make_tag):
 def test_every_forum_page_passes_axe_and_fits_320px(page: Page, live_server, forum_pages,
                                                      axe_check, page_errors):
     moderator, paths = forum_pages
-    _log_in(page, live_server, moderator)
+    log_in(page, live_server, moderator)
     page.set_viewport_size({"width": 320, "height": 800})
     for path in paths:
         response = page.goto(live_server + path)
@@ -128,7 +114,7 @@ def test_ask_errors_and_preview_pass_axe(page: Page, live_server, make_user, mak
                                          axe_check):
     make_question(make_user(), title="Hoe vinden we een dorpsondersteuner?")
     drain_outbox()
-    _log_in(page, live_server, make_user())
+    log_in(page, live_server, make_user())
     page.goto(live_server + "/forum/vragen/nieuw")
     page.locator("main button:has-text('Plaats je vraag')").click()
     expect(page.locator(".error-summary")).to_be_visible()

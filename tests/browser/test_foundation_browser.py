@@ -5,62 +5,48 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.keyboard import tab_to, type_into
 from tests.conftest import TEST_PASSWORD
-
-
-def _tab_to(page: Page, selector: str, limit: int = 60):
-    """Press Tab until the element matching selector has focus, as a keyboard user would."""
-    target = page.locator(selector)
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError(f"could not reach {selector} with the Tab key")
-
-
-def _type_into(page: Page, selector: str, text: str):
-    _tab_to(page, selector)
-    page.keyboard.type(text)
 
 
 def test_account_flow_with_keyboard_only(page: Page, live_server, sent_mail, page_errors):
     page.goto(live_server + "/")
-    _tab_to(page, "a[href='/aanmelden']")
+    tab_to(page, "a[href='/aanmelden']")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Account maken")
-    _type_into(page, "#display_name", "Truus van Dam")
-    _type_into(page, "#email", "truus@example.nl")
-    _type_into(page, "#password", TEST_PASSWORD)
-    _type_into(page, "#password_again", TEST_PASSWORD)
+    type_into(page, "#display_name", "Truus van Dam")
+    type_into(page, "#email", "truus@example.nl")
+    type_into(page, "#password", TEST_PASSWORD)
+    type_into(page, "#password_again", TEST_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Kijk in je e-mail")
 
     [message] = sent_mail()
     link = re.search(r"http://\S+", message.get_content()).group(0)
     page.goto(link)
-    _tab_to(page, "main button[type=submit]")
+    tab_to(page, "main button[type=submit]")
     page.keyboard.press("Enter")
     expect(page.locator(".flash")).to_contain_text("bevestigd")
 
     expect(page.locator("h1")).to_have_text("Inloggen")
-    _type_into(page, "#email", "truus@example.nl")
-    _type_into(page, "#password", TEST_PASSWORD)
+    type_into(page, "#email", "truus@example.nl")
+    type_into(page, "#password", TEST_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.locator(".flash")).to_contain_text("Welkom terug, Truus van Dam")
 
-    _tab_to(page, "a[href='/profiel']")
+    tab_to(page, "a[href='/profiel']")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Mijn profiel")
-    _tab_to(page, "#field_role")
+    tab_to(page, "#field_role")
     page.keyboard.press("ArrowDown")  # selects the first role from the list
-    _type_into(page, "#bio", "Ik kook op dinsdag.")
-    _tab_to(page, "main form button[type=submit]")
+    type_into(page, "#bio", "Ik kook op dinsdag.")
+    tab_to(page, "main form button[type=submit]")
     page.keyboard.press("Enter")
     expect(page.locator(".flash")).to_contain_text("Je profiel is opgeslagen.")
     expect(page.locator("#bio")).to_have_value("Ik kook op dinsdag.")
     assert page.locator("#field_role").input_value() != ""
 
-    _tab_to(page, "header button:has-text('Uitloggen')")
+    tab_to(page, "header button:has-text('Uitloggen')")
     page.keyboard.press("Enter")
     expect(page.locator(".flash")).to_contain_text("Je bent uitgelogd")
     expect(page.locator("header a[href='/aanmelden']")).to_be_visible()

@@ -9,20 +9,12 @@ from playwright.sync_api import Page, expect
 from kennisnet.extensions import db
 from kennisnet.initiatives import services
 from kennisnet.initiatives.models import Initiative, Membership
-from tests.conftest import TEST_PASSWORD
+from tests.browser.keyboard import log_in, tab_to
 
 HOOGELOON = "Zorgcoöperatie Hoogeloon"
 KOEPEL = "Coöperatie Koepel Zorgcoöperaties Zuid Nederland"
 
 
-def _tab_to(page: Page, selector: str, limit: int = 80):
-    """Press Tab until the element matching selector has focus, as a keyboard user would."""
-    target = page.locator(selector)
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError(f"could not reach {selector} with the Tab key")
 
 
 def _watch_outside(page: Page, live_server: str) -> list[str]:
@@ -39,14 +31,14 @@ def test_find_an_initiative_on_the_map_with_the_keyboard(page: Page, live_server
     marker = page.locator(f".leaflet-marker-icon[title='{HOOGELOON}']")
     expect(marker).to_be_visible()
     expect(page.locator("#kaart path.leaflet-interactive, #kaart svg path")).not_to_have_count(0)
-    _tab_to(page, f".leaflet-marker-icon[title='{HOOGELOON}']")
+    tab_to(page, f".leaflet-marker-icon[title='{HOOGELOON}']")
     page.keyboard.press("Enter")
     popup_link = page.locator(".leaflet-popup-content a")
     expect(popup_link).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text(HOOGELOON)
 
-    _tab_to(page, "a[href='/netwerken/koepel-zorgcooperaties-zuid-nederland']")
+    tab_to(page, "a[href='/netwerken/koepel-zorgcooperaties-zuid-nederland']")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text(KOEPEL)
     assert outside == []
@@ -56,10 +48,10 @@ def test_find_an_initiative_on_the_map_with_the_keyboard(page: Page, live_server
 def test_find_an_initiative_in_the_list_with_the_keyboard(page: Page, live_server, seeded,
                                                           page_errors):
     page.goto(live_server + "/initiatieven")
-    _tab_to(page, "#provincie")
+    tab_to(page, "#provincie")
     page.keyboard.type("Noord-B")  # a closed select jumps to the option typed
     expect(page.locator("#provincie")).to_have_value("noord-brabant")
-    _tab_to(page, "#q")
+    tab_to(page, "#q")
     page.keyboard.type("zorgcoöperatie")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"provincie=noord-brabant"))
@@ -68,11 +60,11 @@ def test_find_an_initiative_in_the_list_with_the_keyboard(page: Page, live_serve
     assert page.locator("main .directory-list .card").count() >= 1
     for name in page.locator("main .directory-list .card .meta").all_inner_texts():
         assert "Noord-Brabant" in name
-    _tab_to(page, link)
+    tab_to(page, link)
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text(HOOGELOON)
     expect(page.locator("#buurt-kop")).to_be_visible()
-    _tab_to(page, "a[href='/netwerken/koepel-zorgcooperaties-zuid-nederland']")
+    tab_to(page, "a[href='/netwerken/koepel-zorgcooperaties-zuid-nederland']")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text(KOEPEL)
     assert page_errors == []
@@ -97,12 +89,6 @@ def test_directory_pages_pass_axe(page: Page, live_server, seeded, axe_check, pa
     assert page_errors == []
 
 
-def _login(page: Page, live_server: str, user):
-    page.goto(live_server + "/inloggen")
-    page.fill("#email", user.email)
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".flash")).to_be_visible()
 
 
 def test_member_and_moderator_pages_pass_axe(page: Page, live_server, seeded, axe_check,
@@ -119,7 +105,7 @@ def test_member_and_moderator_pages_pass_axe(page: Page, live_server, seeded, ax
     page.goto(live_server + f"/initiatieven/zorgcooperatie-hoogeloon/bevestigen/{token}")
     axe_check(page)
 
-    _login(page, live_server, admin)
+    log_in(page, live_server, admin)
     for path in ("/initiatieven/zorgcooperatie-hoogeloon",
                  "/initiatieven/zorgcooperatie-hoogeloon/leden",
                  "/initiatieven/zorgcooperatie-hoogeloon/bewerken", "/initiatieven/aanmelden"):
@@ -134,7 +120,7 @@ def test_member_and_moderator_pages_pass_axe(page: Page, live_server, seeded, ax
     page.goto(live_server + "/initiatieven/austerlitz-zorgt")
     axe_check(page)  # with the "ask to join" form
     page.locator("header button:has-text('Uitloggen')").click()
-    _login(page, live_server, moderator)
+    log_in(page, live_server, moderator)
     for path in ("/initiatieven/beoordelen", "/initiatieven/verouderd"):
         page.goto(live_server + path)
         axe_check(page)
