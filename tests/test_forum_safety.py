@@ -120,6 +120,20 @@ def test_questions_and_answers_are_searchable_hidden_never(client, make_user, ma
         as_text=True)
 
 
+def test_search_hit_opens_the_question_at_the_matching_answer(client, make_user, make_question,
+                                                               make_answer):
+    question = make_question(make_user(), title="Hoe regelen jullie het vervoer?",
+                             body="We zoeken ideeën.")
+    make_answer(question, make_user(), body="Wij hebben een belbus.")
+    answer = make_answer(question, make_user(), body="Onze chauffeurs zijn vrijwilligers.")
+    drain_outbox()
+    page = client.get("/zoeken?q=vrijwilliger").get_data(as_text=True)
+    assert f'href="/forum/vraag/{question.id}#antwoord-{answer.id}"' in page
+    # Words in the question itself lead to the top of the question.
+    page = client.get("/zoeken?q=vervoer").get_data(as_text=True)
+    assert f'href="/forum/vraag/{question.id}"' in page
+
+
 def test_similar_questions_endpoint_uses_search(client, make_user, make_question):
     match = make_question(make_user(), title="Hoe werven we vrijwilligers voor vervoer?")
     make_question(make_user(), title="Regels voor maaltijden aan huis")

@@ -1,5 +1,6 @@
 """Questions and answers between initiatives, with the rows moderation and safety need."""
 
+import unicodedata
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -111,6 +112,34 @@ class Question(PostMixin, Searchable, db.Model):
             province=province or "", tags=[tag.name for tag in self.tags],
             date=self.last_activity_at,
         )
+
+    def search_anchor(self, words: list[str]) -> str | None:
+        """The fragment of the public answer that holds the searched words, so a search hit
+        opens the question with that answer in view (the accepted one first, as shown)."""
+        stems = [folded(word)[:STEM_PREFIX] for word in words if len(word) >= MIN_WORD]
+        if not stems or any(stem in folded(self.title + " " + self.body) for stem in stems):
+            return None
+        session = object_session(self) or db.session
+        answers = session.execute(
+            db.select(Answer.id, Answer.body)
+            .where(Answer.question_id == self.id, *Answer.public_clauses())
+            .order_by(Answer.is_accepted.desc(), Answer.vote_count.desc(), Answer.id)
+        ).all()
+        for answer_id, body in answers:
+            if any(stem in folded(body) for stem in stems):
+                return f"antwoord-{answer_id}"
+        return None
+
+
+# Matching in search_anchor is a cheap prefix test: "vrijwilligers" finds "vrijwilliger".
+STEM_PREFIX = 6
+MIN_WORD = 3
+
+
+def folded(text: str) -> str:
+    """Lower case without accents, so "coöperatie" and "cooperatie" meet."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 class Answer(PostMixin, SearchChild, db.Model):

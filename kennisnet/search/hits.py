@@ -18,9 +18,10 @@ class ShownHit:
     document: SearchDocument
     label: str
     snippet: Markup | None
+    url: str
 
 
-def visible_documents(keys: Iterable[Key], user) -> dict[Key, SearchDocument]:
+def visible_rows(keys: Iterable[Key], user) -> dict[Key, tuple[object, SearchDocument]]:
     """The current document of each item this user may see (others are simply absent).
 
     Documents come from the database, not from the index: a hit that was hidden or deleted a
@@ -29,7 +30,7 @@ def visible_documents(keys: Iterable[Key], user) -> dict[Key, SearchDocument]:
     by_kind: dict[str, list[int]] = defaultdict(list)
     for kind, item_id in keys:
         by_kind[kind].append(item_id)
-    shown: dict[Key, SearchDocument] = {}
+    shown: dict[Key, tuple[object, SearchDocument]] = {}
     for kind, ids in by_kind.items():
         info = get_kind(kind)
         if info is None:
@@ -37,7 +38,7 @@ def visible_documents(keys: Iterable[Key], user) -> dict[Key, SearchDocument]:
         for row in info.model.search_load(db.session, ids):
             document = row.search_document()
             if document is not None and can_view_search_hit(user, kind, row, document.visibility):
-                shown[(kind, row.id)] = document
+                shown[(kind, row.id)] = (row, document)
     return shown
 
 
@@ -46,18 +47,27 @@ class VisibilityFilter:
 
     def __init__(self, user):
         self.user = user
-        self.documents: dict[Key, SearchDocument] = {}
+        self.rows: dict[Key, tuple[object, SearchDocument]] = {}
+
+    @property
+    def documents(self) -> dict[Key, SearchDocument]:
+        return {key: document for key, (_row, document) in self.rows.items()}
 
     def __call__(self, keys: list[Key]) -> set[Key]:
-        self.documents.update(visible_documents(keys, self.user))
-        return set(self.documents)
+        self.rows.update(visible_rows(keys, self.user))
+        return set(self.rows)
 
-    def shown(self, hits) -> list[ShownHit]:
+    def shown(self, hits, words: list[str] = ()) -> list[ShownHit]:
+        """Hits in rank order; a kind may point into the item (an answer) with search_anchor."""
         result = []
         for hit in hits:
-            document = self.documents.get((hit.kind, hit.id))
-            if document is not None:
-                result.append(ShownHit(document, kind_label(hit.kind), hit.snippet))
+            found = self.rows.get((hit.kind, hit.id))
+            if found is None:
+                continue
+            row, document = found
+            anchor = row.search_anchor(list(words)) if hasattr(row, "search_anchor") else None
+            url = f"{document.url}#{anchor}" if anchor else document.url
+            result.append(ShownHit(document, kind_label(hit.kind), hit.snippet, url))
         return result
 
 

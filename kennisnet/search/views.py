@@ -122,9 +122,15 @@ def results():
         if broader.total:
             result = replace(broader, suggestion=result.suggestion)
             context["broadened"] = True
-    context.update(result=result, hits=visibility.shown(result.hits),
+    context.update(result=result, hits=visibility.shown(result.hits, _positive_words(search.text)),
                    groups=_facet_groups(result, search))
     return render_template("search/results.html", **context)
+
+
+def _positive_words(text: str) -> list[str]:
+    """The words a visitor wants to see, without syntax: no -excluded words, no OR."""
+    words = text.replace('"', " ").replace("(", " ").replace(")", " ").split()
+    return [w for w in words if w != "OR" and not w.startswith("-")]
 
 
 def _any_word_search(search: engine.SearchRequest) -> engine.SearchRequest | None:
