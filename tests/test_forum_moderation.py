@@ -6,7 +6,14 @@ import pytest
 from sqlalchemy import func, select
 
 from kennisnet.extensions import db
-from kennisnet.forum.models import Answer, ForumTag, ModerationAction, Question, Report
+from kennisnet.forum.models import (
+    Answer,
+    ForumTag,
+    ModerationAction,
+    Question,
+    Report,
+    Revision,
+)
 
 # Fixtures are imported by name, which ruff reads as redefinition in the test signatures.
 from tests.factories_forum import (  # noqa: F401
@@ -120,6 +127,12 @@ def test_moderator_edit_is_logged_with_before_after_and_undone(client, login, ma
     db.session.refresh(question)
     assert question.body == "Bel mij op 06-12345678"
     assert "06-12345678" in question.body_html
+    # The undo is part of the visible edit history: original -> edited -> restored.
+    revisions = db.session.scalars(select(Revision).where(
+        Revision.post_type == "question", Revision.post_id == question.id)
+        .order_by(Revision.id)).all()
+    assert [r.body_after for r in revisions] == ["Bel mij (nummer weggehaald)",
+                                                 "Bel mij op 06-12345678"]
 
 
 def test_move_answer_and_undo(client, login, make_user, make_question, make_answer, csrf_token):

@@ -130,13 +130,17 @@ def undo(moderator, action: ModerationAction) -> None:
         if post is None or _to_json(field, getattr(post, field)) != after:
             raise ForumError(_("Dit kan niet meer ongedaan worden gemaakt: het bericht is "
                                "daarna nog veranderd."))
+    text_restores: dict = {}
     for post_type, post_id, field, before, _after in reversed(action.changes):
         post = posts[(post_type, post_id)]
         value = _from_json(field, before)
-        if field == "body":
-            post.set_body(value)
+        if field in ("body", "title"):
+            text_restores.setdefault(post, {})[field] = value
         else:
             setattr(post, field, value)
+    for post, fields in text_restores.items():
+        # Through edit_post, so the restored text shows up in the post's edit history too.
+        edit_post(moderator, post, fields.get("body", post.body), fields.get("title"))
     action.undone_at = utcnow()
     action.undone_by_id = moderator.id
     db.session.flush()
