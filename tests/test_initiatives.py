@@ -314,3 +314,9 @@ def test_without_a_tile_server_the_map_uses_the_offline_outline(client, sample):
     response = client.get("/initiatieven")
     assert 'data-tile-url=""' in response.get_data(as_text=True)
     assert "img-src 'self' data:;" in response.headers["Content-Security-Policy"]
+
+
+def test_seeded_profiles_do_not_claim_a_confirmation(client, seeded):
+    html = client.get("/initiatieven/zorgcooperatie-hoogeloon").get_data(as_text=True)
+    assert "nog niet bevestigd" in html
+    assert "Laatst bevestigd op" not in html
