@@ -25,7 +25,8 @@ def register_cli(app: Flask) -> None:
     from kennisnet.initiatives.cli import initiatives_group
     from kennisnet.search.cli import search_group
 
-    for command in (seed_command, create_user_command, set_role_command, search_group,
+    for command in (seed_command, create_user_command, set_role_command, prune_attempts_command,
+                    search_group,
                     documents_group, events_group, forum_group, initiatives_group):
         app.cli.add_command(command)
 
@@ -39,6 +40,22 @@ def seed_command():
     stats = seed_all()
     db.session.commit()
     click.echo(f"Inhoud geladen: {stats}.")
+
+
+@click.command("prune-attempts")
+@click.option("--days", default=1, show_default=True, help="Keep attempts younger than this.")
+def prune_attempts_command(days):
+    """Forget counted login, registration and posting attempts nobody counts any more."""
+    from datetime import timedelta
+
+    from kennisnet.database import writing
+    from kennisnet.extensions import db
+    from kennisnet.ratelimit import prune
+
+    with writing():
+        removed = prune(timedelta(days=days))
+        db.session.commit()
+    click.echo(f"{removed} oude pogingen verwijderd.")
 
 
 @click.command("create-user")

@@ -386,3 +386,15 @@ def test_refused_smtp_is_logged_or_raised_for_queues(app):
     send_mail("a@example.nl", "Onderwerp", "Tekst")  # a request never fails on mail
     with pytest.raises(OSError):
         send_mail("a@example.nl", "Onderwerp", "Tekst", raise_errors=True)
+
+
+def test_prune_attempts_forgets_only_old_counts(runner, db):
+    from kennisnet.accounts.models import RateLimitHit
+
+    db.session.add(RateLimitHit(key="oud", at=utcnow() - timedelta(days=3)))
+    db.session.add(RateLimitHit(key="nieuw"))
+    db.session.commit()
+    result = runner.invoke(args=["prune-attempts"])
+    assert result.exit_code == 0, result.output
+    assert "1 oude pogingen verwijderd." in result.output
+    assert [hit.key for hit in db.session.scalars(select(RateLimitHit))] == ["nieuw"]
