@@ -198,3 +198,26 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture
+def report_figure(record_property):
+    """Record a measured figure; the run's summary prints all of them (also under xdist)."""
+    def report(name: str, value) -> None:
+        record_property(f"figure:{name}", value)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    figures = sorted(
+        (key.removeprefix("figure:"), value)
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for key, value in getattr(report, "user_properties", ())
+        if isinstance(key, str) and key.startswith("figure:")
+    )
+    if figures:
+        terminalreporter.section("kennisnet figures")
+        for name, value in figures:
+            terminalreporter.line(f"{name}: {value}")
