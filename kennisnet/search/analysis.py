@@ -161,6 +161,27 @@ class DutchTokenizer(Tokenizer):
                     yield token
 
 
+    def term_positions(self, value: str, start_pos: int = 0) -> dict[str, list[int]]:
+        """Each index term of a text with its positions: the tokens __call__ yields in index
+        mode, without handing a Token through a generator per word (rebuilds spend a sixth of
+        their time there)."""
+        cache, analyse_word = self._cache, self._analyse_word
+        positions: dict[str, list[int]] = {}
+        renumbered = None
+        for index, word in enumerate(_WORDS.findall(value)):
+            term, _folded, parts = cache[word] if word in cache else analyse_word(word)
+            if term is _STOP:
+                continue
+            renumbered = start_pos + index if renumbered is None else renumbered + 1
+            positions.setdefault(term, []).append(renumbered)
+            for part in parts:
+                positions.setdefault(part, []).append(renumbered)
+        return positions
+
+
+_WORDS = re.compile(TOKEN_PATTERN.replace("(", "(?:"))  # same words, findall gives whole matches
+
+
 class _WholeValue:
     """A regex match lookalike for tokenize=False: the whole value is one token."""
 

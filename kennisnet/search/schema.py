@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.formats import Positions
 
 from kennisnet.search import whoosh_patches  # noqa: F401 - applied before any index is used
 from kennisnet.search.analysis import dutch_analyzer, spelling_words
@@ -17,6 +18,26 @@ FACET_FIELDS = ("kind", "province", "tags", "phase")
 SPELLING_FIELD = "spell"
 
 
+class DutchPositions(Positions):
+    """Whoosh's Positions format, fed straight from DutchTokenizer.term_positions when
+    indexing. The stored bytes are the same, so readers and old segments need no change."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        fast = getattr(analyzer, "term_positions", None)
+        if fast is None or kwargs != {"mode": "index"} or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for term, positions in fast(value).items():
+            yield term, len(positions), len(positions) * boost, self.encode(positions)
+
+
+def _text(analyzer, **options) -> TEXT:
+    field = TEXT(analyzer=analyzer, **options)
+    field.format = DutchPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def build_schema() -> Schema:
     text = dutch_analyzer()
     return Schema(
@@ -27,16 +48,24 @@ def build_schema() -> Schema:
         tags=KEYWORD(commas=True, scorable=False),
         phase=ID(),
         visibility=ID(),
-        date=DATETIME(sortable=True),
-        title=TEXT(analyzer=text, multitoken_query="phrase"),
-        body=TEXT(analyzer=text, stored=True, multitoken_query="phrase"),  # for snippets
-        extra=TEXT(analyzer=text, multitoken_query="phrase"),
-        place=TEXT(analyzer=text),
+        date=_sort_column(DATETIME(sortable=True)),
+        title=_text(text, multitoken_query="phrase"),
+        body=_text(text, stored=True, multitoken_query="phrase"),  # for snippets
+        extra=_text(text, multitoken_query="phrase"),
+        place=_text(text),
         # The did-you-mean dictionary: whole words, filled by dictionary entries that the
         # indexer adds once per new word (see indexer.add_new_words), not once per document.
         spell=KEYWORD(scorable=False),
         hash=STORED(),  # content hash, compared by `kennisnet search check`
     )
+
+
+def _sort_column(field):
+    """A field kept only as a column for sorting. A DATETIME field also indexes eight trie terms
+    per document for range queries, which public search never offers (the field plugins are
+    off): a fifth of all index terms and of the rebuild time."""
+    field.indexed = False
+    return field
 
 
 def index_fields(doc: SearchDocument) -> dict:

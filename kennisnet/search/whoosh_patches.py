@@ -20,3 +20,77 @@ def _cached_reader(self, fieldname, column):
 
 
 W3PerDocReader._cached_reader = _cached_reader
+
+
+# Rebuild speed (`kennisnet search rebuild`, bench/search.py): most of a commit is spent writing
+# one small posting block per term. The three patches below keep the index format unchanged.
+
+from whoosh.codec.whoosh3 import W3PostingsWriter, _lenfield  # noqa: E402
+from whoosh.util.numeric import byte_to_length  # noqa: E402
+
+# Whoosh means to skip zlib for tiny blocks ("if the pickle is less than 20 bytes, don't bother
+# compressing") but overwrites that decision on the next line, so every rare term paid a
+# compress call and usually grew. Blocks record their own compression, so readers need no change.
+SMALL_BLOCK_POSTINGS = 4
+_original_write_block = W3PostingsWriter._write_block
+
+
+def _write_block(self, last=False):
+    if len(self._ids) >= SMALL_BLOCK_POSTINGS:
+        return _original_write_block(self, last)
+    compression, self._compression = self._compression, 0
+    try:
+        return _original_write_block(self, last)
+    finally:
+        self._compression = compression
+
+
+W3PostingsWriter._write_block = _write_block
+
+
+def _add_posting(self, id_, weight, vbytes, length=None):
+    # The original checks four isinstance() asserts per posting: a tenth of a commit. Our
+    # callers are Whoosh's own pool and merge code, which always pass the right types.
+    if len(self._ids) >= self._blocklimit:
+        self._write_block()
+    self._ids.append(id_)
+    self._weights.append(weight)
+    if weight > self._maxweight:
+        self._maxweight = weight
+    if vbytes:
+        self._values.append(vbytes)
+    if length:
+        if self._minlength is None or length < self._minlength:
+            self._minlength = length
+        if length > self._maxlength:
+            self._maxlength = length
+
+
+W3PostingsWriter.add_posting = _add_posting
+
+
+def _doc_field_length(self, docnum, fieldname, default=0):
+    # Asked once per posting at commit and once per hit when scoring; the original reads one
+    # byte from the column file each time. A segment's lengths never change: read them once.
+    if docnum > self._doccount:
+        raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+    cache = self.__dict__.setdefault("_kennisnet_lengths", {})
+    lengths = cache.get(fieldname)
+    if lengths is None:
+        lengths = cache[fieldname] = _read_lengths(self, fieldname)
+    if not lengths:
+        return default
+    return lengths[docnum] if docnum < len(lengths) else None
+
+
+def _read_lengths(reader, fieldname) -> list:
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+
+    column = reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return []
+    raw = column._dbfile.get(column._basepos, column._count)
+    return [byte_to_length(b) if b else None for b in raw]
+
+
+W3PerDocReader.doc_field_length = _doc_field_length
