@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, totp_code_for
 
 
 def tab_to(page: Page, selector: str, limit: int = 80) -> None:
@@ -24,6 +24,11 @@ def log_in(page: Page, base_url: str, user, password: str = TEST_PASSWORD) -> No
     page.fill("#email", user.email)
     page.fill("#password", password)
     page.press("#password", "Enter")
+    code = totp_code_for(user)
+    if code is not None:
+        page.wait_for_url("**/inloggen/code")
+        page.fill("#code", code)
+        page.press("#code", "Enter")
     expect(page.locator(".flash")).to_contain_text("Welkom terug")
 
 
