@@ -11,11 +11,15 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @public
 def home():
+    # Guide pages first: the tips' guide pages are then found loaded, and one tip query
+    # serves both lists.
+    guide_pages = tip_queries.guide_pages()
+    tips = tip_queries.tips_in_phase()
     return render_template(
         "main/home.html",
-        start_tips=tip_queries.tips_in_phase("start"),
-        growth_tips=tip_queries.tips_in_phase("groei"),
-        guide_pages=tip_queries.guide_pages(),
+        start_tips=[tip for tip in tips if tip.phase == "start"],
+        growth_tips=[tip for tip in tips if tip.phase == "groei"],
+        guide_pages=guide_pages,
     )
 
 
@@ -26,15 +30,3 @@ def choose_language():
     if lang in SUPPORTED_LOCALES:
         session["lang"] = lang
     return redirect(safe_next_path(request.form.get("next"), url_for("main.home")))
-
-
-@bp.route("/toegankelijkheid")
-@public
-def accessibility():
-    return render_template("main/accessibility.html")
-
-
-@bp.route("/privacy")
-@public
-def privacy():
-    return render_template("main/privacy.html")

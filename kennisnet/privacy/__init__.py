@@ -1,0 +1,1 @@
+"""Privacy self-service: download everything about your account, or erase it (AVG)."""
