@@ -1,0 +1,1 @@
+"""Back-up and restore: `kennisnet backup` and `kennisnet restore` (see services.py)."""
