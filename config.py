@@ -46,15 +46,26 @@ def load(instance_path: str) -> dict:
         "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", True),
         "MAIL_SENDER": _env("MAIL_SENDER", "Kennisnet <noreply@kennisnet.local>"),
         "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
+        # Shown on /privacy and /toegankelijkheid as the address for questions and requests.
+        "CONTACT_EMAIL": _env("CONTACT_EMAIL", ""),
         "MAP_TILE_URL": _env("MAP_TILE_URL", ""),
         "MAP_TILE_ATTRIBUTION": _env("MAP_TILE_ATTRIBUTION", ""),
         # PBKDF2 at 600,000 iterations meets OWASP ASVS 5.0 appendix C; tests may lower it.
         "PASSWORD_HASH_METHOD": _env("PASSWORD_HASH_METHOD", "pbkdf2:sha256:600000"),
         "LOGIN_LIMIT_PER_ACCOUNT": _env_int("LOGIN_LIMIT_PER_ACCOUNT", 5),
+        # Failed logins per IP address: 30 an hour and 6 a minute (Discourse's defaults), so
+        # one address cannot try many accounts; a shared village-hall address still can log in.
         "LOGIN_LIMIT_PER_IP": _env_int("LOGIN_LIMIT_PER_IP", 30),
+        "LOGIN_LIMIT_IP_WINDOW": timedelta(hours=1),
+        "LOGIN_LIMIT_PER_IP_PER_MINUTE": _env_int("LOGIN_LIMIT_PER_IP_PER_MINUTE", 6),
         "LOGIN_LIMIT_WINDOW": timedelta(minutes=_env_int("LOGIN_LIMIT_MINUTES", 15)),
         "PASSWORD_RESET_MAX_AGE": timedelta(hours=2),
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        # __Host-: the browser sends the cookie only over HTTPS, to this exact host, for every
+        # path; no subdomain can set or overwrite it. Needs Secure, so production only.
+        "SESSION_COOKIE_NAME": "__Host-session" if is_production else "session",
+        "REMEMBER_COOKIE_NAME": "__Host-remember_token" if is_production else "remember_token",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": is_production,
@@ -74,13 +85,23 @@ def load(instance_path: str) -> dict:
     }
 
 
+MIN_SECRET_KEY_DISTINCT = 12  # "x" * 40 is long but guessable; a random key has ~30 distinct
+
+
 def check_production(config: dict) -> None:
-    """Refuse to run production with a guessable secret key."""
+    """Refuse to run production with debug on or a guessable secret key."""
     if config["KENNISNET_ENV"] != "production":
         return
+    if config.get("DEBUG"):
+        raise RuntimeError(
+            "Debug mode is on (FLASK_DEBUG or --debug) while KENNISNET_ENV=production. Debug "
+            "mode shows source code and can run code for any visitor; turn it off."
+        )
     key = config.get("SECRET_KEY") or ""
-    if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+    if (key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH
+            or len(set(key)) < MIN_SECRET_KEY_DISTINCT):
         raise RuntimeError(
             "KENNISNET_SECRET_KEY must be set to a random value of at least "
-            f"{MIN_SECRET_KEY_LENGTH} characters in production."
+            f"{MIN_SECRET_KEY_LENGTH} characters in production, for example the output of: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )

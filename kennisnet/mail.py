@@ -1,14 +1,16 @@
 """Outgoing mail: over SMTP when KENNISNET_MAIL_SERVER is set, otherwise to the log and a folder."""
 
+import functools
 import logging
 import os
 import smtplib
+import threading
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app, has_request_context, url_for
+from flask import after_this_request, current_app, has_request_context, url_for
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +23,61 @@ def absolute_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def send_mail(to: str, subject: str, body: str, *, raise_errors: bool = False) -> None:
-    """Send a plain-text message. Delivery trouble is logged, or raised for a queue that retries."""
-    config = current_app.config
+_lock = threading.Lock()
+_waiting: list = []  # deliveries whose request has not finished answering yet
+_running: list[threading.Thread] = []
+
+
+def send_mail(to: str, subject: str, body: str, *, raise_errors: bool = False,
+              background: bool = False) -> None:
+    """Send a plain-text message. Delivery trouble is logged, or raised for a queue that retries.
+
+    `background` delivers in a thread of its own, started once the answer has gone out (the
+    server closes the response), so a reset for a known address takes as long as one for an
+    unknown address, which sends nothing: timing does not tell whether an account exists.
+    """
+    if not background:
+        _deliver(to, subject, body, current_app.config, raise_errors)
+        return
+    config = {key: current_app.config.get(key) for key in (
+        "MAIL_SENDER", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME",
+        "MAIL_PASSWORD", "MAIL_OUTBOX_DIR")}
+    job = functools.partial(_deliver, to, subject, body, config, False)
+    if not has_request_context():
+        _start(job)
+        return
+    with _lock:
+        _waiting.append(job)
+    after_this_request(lambda response: (response.call_on_close(lambda: _start(job)),
+                                         response)[1])
+
+
+def _start(job) -> None:
+    """Once per job, whoever comes first: the closed response or wait_for_background_mail."""
+    with _lock:
+        if getattr(job, "started", False):
+            return
+        if job in _waiting:
+            _waiting.remove(job)
+        job.started = True
+        thread = threading.Thread(target=job, name="kennisnet-mail")
+        _running[:] = [t for t in _running if t.is_alive()] + [thread]
+    thread.start()
+
+
+def wait_for_background_mail(timeout: float = 30) -> None:
+    """Deliver the mail of answers not yet closed, and wait for all of it (tests, shutdown)."""
+    with _lock:
+        waiting = list(_waiting)
+    for job in waiting:
+        _start(job)
+    with _lock:
+        running = list(_running)
+    for thread in running:
+        thread.join(timeout)
+
+
+def _deliver(to: str, subject: str, body: str, config, raise_errors: bool) -> None:
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to

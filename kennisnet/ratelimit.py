@@ -6,7 +6,7 @@ multiplies the limit by the number of workers; this small table does not.
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from kennisnet.accounts.models import RateLimitHit
 from kennisnet.database import utcnow
@@ -14,7 +14,16 @@ from kennisnet.extensions import db
 
 
 def seconds_until_allowed(key: str, limit: int, window: timedelta) -> int:
-    """0 when another attempt is allowed now, otherwise the seconds to wait."""
+    """0 when another attempt is allowed now, otherwise the seconds to wait.
+
+    Check and count must happen as one, or twenty attempts sent at the same moment would all
+    see a count below the limit. SQLite's write requests begin IMMEDIATE and so already take
+    turns; on PostgreSQL a transaction-scoped advisory lock on the key makes them wait until
+    the attempt before them was counted and committed.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                           {"key": key})
     since = utcnow() - window
     count, oldest = db.session.execute(
         select(func.count(RateLimitHit.id), func.min(RateLimitHit.at)).where(

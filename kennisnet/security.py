@@ -2,11 +2,12 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kennisnet.permissions import is_public
+from kennisnet.routing import refuse_nul_characters
 
 
 def content_security_policy() -> str:
@@ -48,7 +49,29 @@ def add_security_headers(response):
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     if current_app.config["KENNISNET_ENV"] == "production":
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    _declare_json_charset(response)
+    _keep_personal_pages_out_of_caches(response)
     return response
+
+
+def _declare_json_charset(response) -> None:
+    # Werkzeug names a charset only for text/* types; JSON readers should not have to guess.
+    mimetype = response.mimetype or ""
+    if (mimetype == "application/json" or mimetype.endswith("+json")) and (
+            "charset" not in response.headers.get("Content-Type", "")):
+        response.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
+
+
+def _keep_personal_pages_out_of_caches(response) -> None:
+    """A page made for a logged-in member may show private things; no cache, shared or in the
+    browser, keeps it (ASVS 14.3.2). Responses that chose a policy themselves keep theirs."""
+    if "Cache-Control" in response.headers:
+        return
+    # The session names the member (Flask-Login's "_user_id"); g._login_user is a member
+    # loaded from a remember-me cookie. Neither costs a database query.
+    user = g.get("_login_user")
+    if "_user_id" in session or (user is not None and user.is_authenticated):
+        response.headers["Cache-Control"] = "no-store"
 
 
 def require_login_unless_public():
@@ -67,5 +90,6 @@ def register_security(app: Flask) -> None:
     hops = app.config["TRUST_PROXY_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.before_request(refuse_nul_characters)
     app.before_request(require_login_unless_public)
     app.after_request(add_security_headers)

@@ -292,6 +292,15 @@ def test_admin_gives_moderator_role(client, csrf_token, make_user, login, db):
     assert member.site_role == "moderator"
 
 
+def test_user_search_takes_percent_and_underscore_literally(client, make_user, login):
+    login(make_user(site_role="admin", display_name="Beheerder"))
+    make_user(display_name="Anna_100%")
+    make_user(display_name="Bert")
+    assert "Anna_100%" in client.get("/beheer/gebruikers?q=_100%25").get_data(as_text=True)
+    page = client.get("/beheer/gebruikers?q=%25").get_data(as_text=True)
+    assert "Anna_100%" in page and "Bert" not in page
+
+
 def test_member_cannot_manage_roles(client, csrf_token, make_user, login, db):
     member = make_user()
     other = make_user()

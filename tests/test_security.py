@@ -112,7 +112,7 @@ def test_production_refuses_default_or_short_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("KENNISNET_SECRET_KEY", "te-kort")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app()
-    monkeypatch.setenv("KENNISNET_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("KENNISNET_SECRET_KEY", "kq8-Zr2Lw7vNx4Tb9Hs1Pd6Fy3Jc0Gm5Ue")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
 

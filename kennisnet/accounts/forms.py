@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from kennisnet.vocab import FIELD_ROLES, PROVINCES, SITE_ROLES, choices
 
@@ -12,6 +12,20 @@ _email_validators = [
     Email(_l("Dit is geen geldig e-mailadres."), check_deliverability=False),
     Length(max=254),
 ]
+
+
+def not_easy_to_guess(form, field):
+    from flask_login import current_user
+
+    from kennisnet.accounts.passwords import is_easy_to_guess
+
+    personal = [getattr(form, name).data for name in ("email", "display_name")
+                if hasattr(form, name)]
+    if current_user.is_authenticated:
+        personal += [current_user.email, current_user.display_name]
+    if field.data and is_easy_to_guess(field.data, personal):
+        raise ValidationError(_l("Dit wachtwoord is te makkelijk te raden. Kies een zin van een "
+                                 "paar gewone woorden die niet over jou of kennisnet gaan."))
 
 
 def _new_password_field(label):
@@ -25,6 +39,7 @@ def _new_password_field(label):
                 message=_l("Het wachtwoord moet minstens %(min)d tekens lang zijn.",
                            min=MIN_PASSWORD_LENGTH),
             ),
+            not_easy_to_guess,
         ],
         description=_l("Minstens %(min)d tekens. Een zin van een paar woorden is makkelijk te "
                        "onthouden en sterk.", min=MIN_PASSWORD_LENGTH),

@@ -1,6 +1,7 @@
 """Account changes. Services flush; the view commits once."""
 
 from functools import cache
+from types import SimpleNamespace
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -12,6 +13,12 @@ from kennisnet.accounts.models import User, email_key
 from kennisnet.database import utcnow
 from kennisnet.extensions import db
 from kennisnet.mail import absolute_url, send_mail
+
+
+def send_mail_now_or_later(to: str, subject: str, body: str) -> None:
+    # In the background: a request that mails (known address) must not take longer than
+    # one that does not (unknown address). See mail.send_mail.
+    send_mail(to, subject, body, background=True)
 
 
 def hash_password(password: str) -> str:
@@ -76,7 +83,7 @@ def create_user(display_name: str, email: str, password: str, site_role: str = "
 
 def send_confirmation(user: User) -> None:
     link = absolute_url("accounts.confirm_email", token=tokens.make_confirm_token(user))
-    send_mail(user.email, _("Bevestig je e-mailadres voor kennisnet"),
+    send_mail_now_or_later(user.email, _("Bevestig je e-mailadres voor kennisnet"),
               _("Welkom bij kennisnet, %(name)s.\n\nKlik op deze link om je e-mailadres te "
                 "bevestigen:\n%(link)s\n\nHeb je je niet aangemeld? Dan kun je deze e-mail "
                 "negeren.", name=user.display_name, link=link))
@@ -84,7 +91,7 @@ def send_confirmation(user: User) -> None:
 
 def _send_already_registered(user: User) -> None:
     link = absolute_url("accounts.reset_request")
-    send_mail(user.email, _("Je hebt al een account bij kennisnet"),
+    send_mail_now_or_later(user.email, _("Je hebt al een account bij kennisnet"),
               _("Iemand probeerde een account te maken met dit e-mailadres, maar je hebt al een "
                 "account.\n\nWachtwoord vergeten? Vraag hier een nieuw wachtwoord aan:\n%(link)s"
                 "\n\nWas jij dit niet? Dan kun je deze e-mail negeren.", link=link))
@@ -97,15 +104,21 @@ def confirm_email(token: str) -> User | None:
     return user
 
 
+_NOBODY = SimpleNamespace(id=0, password_hash="", email="")
+
+
 def request_password_reset(email: str) -> None:
-    user = find_user_by_email(email)
-    if user is None or not user.is_active:
-        return
-    link = absolute_url("accounts.reset_password", token=tokens.make_reset_token(user))
-    send_mail(user.email, _("Nieuw wachtwoord voor kennisnet"),
-              _("Je vroeg een nieuw wachtwoord aan. Klik binnen twee uur op deze link:\n%(link)s"
-                "\n\nVroeg je niets aan? Dan kun je deze e-mail negeren; je wachtwoord blijft "
-                "hetzelfde.", link=link))
+    found = find_user_by_email(email)
+    user = found if found is not None and found.is_active else None
+    # The link and the message are made for unknown addresses too (and thrown away), so the
+    # request costs the same either way; delivery happens after the answer (send_mail).
+    link = absolute_url("accounts.reset_password", token=tokens.make_reset_token(user or _NOBODY))
+    subject = _("Nieuw wachtwoord voor kennisnet")
+    body = _("Je vroeg een nieuw wachtwoord aan. Klik binnen twee uur op deze link:\n%(link)s"
+             "\n\nVroeg je niets aan? Dan kun je deze e-mail negeren; je wachtwoord blijft "
+             "hetzelfde.", link=link)
+    if user is not None:
+        send_mail_now_or_later(user.email, subject, body)
 
 
 def user_for_reset_token(token: str) -> User | None:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -15,7 +17,8 @@ from kennisnet.accounts.forms import (
 from kennisnet.accounts.redirects import safe_next_path
 from kennisnet.errors import too_many_requests
 from kennisnet.extensions import db
-from kennisnet.permissions import public
+from kennisnet.permissions import has_second_factor, public
+from kennisnet.twofactor import pending as pending_login
 
 bp = Blueprint("accounts", __name__)
 
@@ -76,8 +79,10 @@ def login():
         return render_template("accounts/login.html", form=form), status
     account_key = f"login-account:{form.email.data.strip().lower()}"
     ip_key = f"login-ip:{request.remote_addr}"
-    wait = max(_limit(account_key, current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]),
-               _limit(ip_key, current_app.config["LOGIN_LIMIT_PER_IP"]))
+    config = current_app.config
+    wait = max(_limit(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"]),
+               _limit(ip_key, config["LOGIN_LIMIT_PER_IP"], config["LOGIN_LIMIT_IP_WINDOW"]),
+               _limit(ip_key, config["LOGIN_LIMIT_PER_IP_PER_MINUTE"], timedelta(minutes=1)))
     if wait:
         raise too_many_requests(wait)
     user = services.authenticate(form.email.data, form.password.data)
@@ -94,9 +99,14 @@ def login():
         return redirect(url_for("accounts.check_mail"))
     ratelimit.clear_attempts(account_key)
     db.session.commit()
+    next_path = safe_next_path(request.args.get("next"), url_for("main.home"))
+    if has_second_factor(user):
+        # Not logged in yet: the session only remembers that the password was right.
+        pending_login.start(user, remember=form.remember.data, next_path=next_path)
+        return redirect(url_for("twofactor.login_code"))
     login_user(user, remember=form.remember.data)
     flash(_("Welkom terug, %(name)s.", name=user.display_name), "success")
-    return redirect(safe_next_path(request.args.get("next"), url_for("main.home")))
+    return redirect(next_path)
 
 
 @bp.route("/uitloggen", methods=["POST"])
@@ -174,5 +184,6 @@ def change_password():
     return redirect(url_for("accounts.profile"))
 
 
-def _limit(key: str, limit: int) -> int:
-    return ratelimit.seconds_until_allowed(key, limit, current_app.config["LOGIN_LIMIT_WINDOW"])
+def _limit(key: str, limit: int, window: timedelta | None = None) -> int:
+    return ratelimit.seconds_until_allowed(
+        key, limit, window or current_app.config["LOGIN_LIMIT_WINDOW"])

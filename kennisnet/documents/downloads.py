@@ -4,7 +4,7 @@ from flask import send_file
 
 from kennisnet.documents import storage
 
-ATTACHMENT_CSP = "sandbox; default-src 'none'"
+ATTACHMENT_CSP = "sandbox; default-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 
 def file_response(version, is_public: bool):

@@ -56,4 +56,7 @@ EXTRACTION_ERRORS = {
     "corrupt": _l("Het bestand is beschadigd of we konden het niet lezen."),
     "timeout": _l("Het lezen duurde te lang."),
     "crashed": _l("Het lezen ging mis."),
+    "too_many_pages": _l("Het bestand heeft te veel pagina's om te lezen."),
+    "active_content": _l("Er zit iets in dat een PDF-lezer kan laten uitvoeren, zoals "
+                         "JavaScript. Open het alleen als je de afzender vertrouwt."),
 }
