@@ -31,3 +31,29 @@ def extract_command(watch, poll):
     click.echo("Tekstverwerker gestart.")
     run_worker(stop, poll=poll)
     click.echo("Tekstverwerker gestopt.")
+
+
+@documents_group.command("check")
+@click.option("--repair", is_flag=True,
+              help="Remove orphaned files and leftover temporary files.")
+@click.option("--verify", is_flag=True, help="Also recompute every stored file's hash.")
+@click.option("--grace-minutes", default=60, show_default=True,
+              help="Leave younger files alone: an upload may still be in progress.")
+@with_appcontext
+def check_command(repair, verify, grace_minutes):
+    """Compare the stored files with the database: every version must have its file."""
+    from kennisnet.documents import storage
+    from kennisnet.documents.services import audit_files
+
+    report = audit_files(grace_minutes * 60, verify=verify)
+    for label, paths in (("ontbreekt", report.missing), ("beschadigd", report.damaged),
+                         ("zonder document", report.orphans),
+                         ("tijdelijk", report.temporary)):
+        for path in paths:
+            click.echo(f"{label}: {path}")
+    if repair:
+        storage.remove_files(report.orphans + report.temporary)
+        click.echo(f"{len(report.orphans) + len(report.temporary)} losse bestanden opgeruimd.")
+    if report.problems:
+        raise click.ClickException(f"{report.problems} documentversies zonder goed bestand.")
+    click.echo("Bestanden en database komen overeen.")

@@ -1,6 +1,7 @@
 """Changes to the library. Services flush, never commit; files are moved into place only after
 every check passed, so a refused upload leaves neither a file nor a row."""
 
+import logging
 import os
 import re
 import unicodedata
@@ -15,6 +16,8 @@ from kennisnet.documents.forms import parse_tags
 from kennisnet.documents.models import Document, DocumentReport, DocumentVersion
 from kennisnet.extensions import db
 
+log = logging.getLogger(__name__)
+
 REFUSALS = {
     "empty": _l("Het bestand is leeg."),
     "markup": _l("HTML- en SVG-bestanden kunnen we niet opnemen. Sla het op als PDF."),
@@ -27,10 +30,21 @@ REFUSALS = {
     "zip_path": _l("In dit bestand zitten onderdelen met een vreemde plek (zoals ../). Dat "
                    "vertrouwen we niet."),
     "corrupt": _l("Dit bestand is beschadigd of onvolledig."),
+    "malware": _l("Onze controle vond een virus in dit bestand. We nemen het niet op."),
+    "active_content": _l("In deze PDF zit iets dat de computer kan laten uitvoeren, zoals "
+                         "JavaScript of een bijgevoegd bestand. Sla het opnieuw op met "
+                         "'Afdrukken als PDF'."),
+    "xml_entities": _l("Dit bestand zit op een vreemde manier in elkaar. Dat vertrouwen we "
+                       "niet. Sla het opnieuw op, of kies PDF."),
     "unknown": _l("Dit soort bestand kunnen we niet opnemen. Kies een PDF, DOCX, ODT, TXT of "
                   "Markdown-bestand."),
 }
+NOT_STORED = _l("We kunnen het bestand nu niet bewaren. Er is iets mis met de opslag van "
+                "kennisnet. Probeer het later nog eens.")
 FILENAME_MAX = 120
+# Names Windows reserves for devices: "CON.pdf" cannot be saved there, "NUL" swallows data.
+_RESERVED_STEMS = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)),
+                   *(f"LPT{n}" for n in range(1, 10))}
 _UNSAFE_NAME = re.compile(r"[^\w .()+,-]", re.UNICODE)
 
 
@@ -54,6 +68,8 @@ def safe_filename(original: str, extension: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     stem = os.path.splitext(name)[0]
     stem = _UNSAFE_NAME.sub("_", stem).strip(" ._")[:FILENAME_MAX] or "document"
+    if stem.split(".")[0].upper() in _RESERVED_STEMS:
+        stem = f"_{stem}"
     return f"{stem}.{extension}"
 
 
@@ -63,6 +79,9 @@ def receive_upload(file_storage, limit: int) -> tuple[storage.Received, FileKind
         received = storage.receive(file_storage.stream, limit)
     except storage.TooLarge as error:
         raise UploadRefused(too_large_message(limit), 413) from error
+    except OSError as error:  # disk full, read-only or over quota: not the member's doing
+        log.error("upload could not be written: %s", error)
+        raise UploadRefused(NOT_STORED, 503) from error
     try:
         kind = sniff(received.temp_path, file_storage.filename or "")
     except Refused as refused:
@@ -146,3 +165,9 @@ def report_document(document: Document, user, reason: str) -> DocumentReport:
 def set_hidden(document: Document, hidden: bool) -> None:
     document.is_hidden = hidden
     db.session.flush()
+
+
+def audit_files(grace_seconds: float, verify: bool = False) -> storage.Audit:
+    """Compare the upload store with the versions in the database (see storage.audit)."""
+    used = set(db.session.scalars(select(DocumentVersion.sha256).distinct()))
+    return storage.audit(used, grace_seconds, verify=verify)

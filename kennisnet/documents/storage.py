@@ -1,13 +1,17 @@
 """Files on disk, outside static/: <UPLOAD_DIR>/ab/cd/<sha256>. Identical files are stored once.
 
 An upload is streamed into a temporary file in the same folder tree (so the final move is an
-atomic rename), hashed on the way, checked, and only then moved into place.
+atomic rename), hashed on the way, fsynced, checked, and only then moved into place; the row
+that points to it is committed after that. A crash can therefore leave a temporary file or a
+stored file without a row (both swept by `kennisnet documents check --repair`), but never a
+partial file in the store or a row without its file.
 """
 
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from flask import current_app
 
@@ -58,6 +62,9 @@ def receive(stream, limit: int) -> Received:
                     raise TooLarge
                 digest.update(chunk)
                 handle.write(chunk)
+            # On disk before the rename, so a crash can never leave a short file in the store.
+            handle.flush()
+            os.fsync(handle.fileno())
     except BaseException:
         os.unlink(handle.name)
         raise
@@ -70,10 +77,21 @@ def store(received: Received) -> str:
     os.makedirs(os.path.dirname(final), exist_ok=True)
     if os.path.exists(final):
         received.discard()
+        # A fresh mtime keeps the orphan sweep (audit) off a file that a row is about to use.
+        os.utime(final)
     else:
         os.chmod(received.temp_path, 0o640)
         os.replace(received.temp_path, final)
+        _fsync_dir(os.path.dirname(final))
     return final
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def remove_unused(hashes, still_used) -> None:
@@ -84,3 +102,73 @@ def remove_unused(hashes, still_used) -> None:
                 os.unlink(path_for(sha256))
             except FileNotFoundError:
                 pass
+
+
+@dataclass
+class Audit:
+    """What `check` found: rows without files, damaged files, orphans and leftover temp files."""
+
+    missing: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    temporary: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> int:
+        return len(self.missing) + len(self.damaged)
+
+
+def stored_hashes() -> dict[str, str]:
+    """{sha256: path} of every file in the store (temporary and download logs left out)."""
+    found = {}
+    root = upload_root()
+    for folder, dirs, files in os.walk(root):
+        if folder == root:
+            dirs[:] = [d for d in dirs if len(d) == 2]
+        for name in files:
+            if len(name) == 64 and os.path.relpath(folder, root).count(os.sep) == 1:
+                found[name] = os.path.join(folder, name)
+    return found
+
+
+def file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def audit(used_hashes: set[str], grace_seconds: float, verify: bool = False) -> Audit:
+    """Compare the store with the hashes the database uses. Orphans and temporary files younger
+    than `grace_seconds` may belong to an upload still in progress and are left out."""
+    cutoff = time.time() - grace_seconds
+    stored = stored_hashes()
+    report = Audit(missing=sorted(used_hashes - stored.keys()))
+    for sha256, path in sorted(stored.items()):
+        if sha256 not in used_hashes:
+            if _older_than(path, cutoff):
+                report.orphans.append(path)
+        elif verify and file_sha256(path) != sha256:
+            report.damaged.append(path)
+    temp_dir = os.path.join(upload_root(), "tmp")
+    if os.path.isdir(temp_dir):
+        report.temporary = sorted(
+            path for name in os.listdir(temp_dir)
+            if _older_than(path := os.path.join(temp_dir, name), cutoff))
+    return report
+
+
+def _older_than(path: str, cutoff: float) -> bool:
+    try:
+        return os.path.getmtime(path) <= cutoff
+    except FileNotFoundError:
+        return False
+
+
+def remove_files(paths) -> None:
+    for path in paths:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass

@@ -24,14 +24,10 @@ from kennisnet.extensions import db
 log = logging.getLogger(__name__)
 
 
-def _pending_ids(limit: int | None) -> list[int]:
-    query = select(DocumentVersion.id).where(DocumentVersion.extraction_status == PENDING)
-    return list(db.session.scalars(query.order_by(DocumentVersion.id).limit(limit)))
-
-
-def extract_version(version: DocumentVersion) -> None:
+def extract_version(version: DocumentVersion, result=None) -> None:
     """Extract, look for personal data, and publish when nothing needs the uploader's eye."""
-    result = extraction.extract(storage.path_for(version.sha256), version.mime)
+    if result is None:
+        result = extraction.extract(storage.path_for(version.sha256), version.mime)
     version.extracted_at = utcnow()
     if result.text is None:
         version.extraction_status = FAILED
@@ -46,27 +42,46 @@ def extract_version(version: DocumentVersion) -> None:
 
 
 def extract_pending(limit: int | None = None) -> int:
-    """Extract every version still waiting; returns how many were handled."""
+    """Extract every version still waiting; returns how many were handled.
+
+    No transaction stays open while a file is read or while the worker idles: on SQLite an
+    open write transaction holds the one write lock, and every upload, post and login of the
+    site would queue behind it until "database is locked".
+    """
     handled = 0
-    # End any read transaction left open (by an idle poll, say): under SQLite's WAL it would
-    # keep showing the database as it was and new uploads would never be seen.
+    # End any read transaction left open: under SQLite's WAL it would keep showing the
+    # database as it was and new uploads would never be seen.
     db.session.rollback()
-    with writing():
-        for version_id in _pending_ids(limit):
-            version = db.session.get(DocumentVersion, version_id)
-            if version is None or version.extraction_status != PENDING:
-                continue
-            try:
-                extract_version(version)
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                log.exception("extraction of document version %s failed", version_id)
-                _mark_failed(version_id)
-            handled += 1
+    pending = [(v.id, v.sha256, v.mime) for v in db.session.execute(
+        select(DocumentVersion.id, DocumentVersion.sha256, DocumentVersion.mime)
+        .where(DocumentVersion.extraction_status == PENDING)
+        .order_by(DocumentVersion.id).limit(limit))]
+    db.session.rollback()
+    for version_id, sha256, mime in pending:
+        _extract_one(version_id, sha256, mime)
+        handled += 1
     fold_download_counts()
     remove_stale_temp_files()
     return handled
+
+
+def _extract_one(version_id: int, sha256: str, mime: str) -> None:
+    try:
+        result = extraction.extract(storage.path_for(sha256), mime)  # outside any transaction
+        log.info("extraction of document version %s: %s in %.1f s, peak memory %.0f MiB",
+                 version_id, result.error or "ok", result.seconds, result.peak_rss / 2**20)
+        with writing():
+            version = db.session.get(DocumentVersion, version_id)
+            if version is None or version.extraction_status != PENDING:
+                db.session.rollback()
+                return
+            extract_version(version, result)
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("extraction of document version %s failed", version_id)
+        with writing():
+            _mark_failed(version_id)
 
 
 STALE_TEMP_SECONDS = 3600
@@ -88,7 +103,7 @@ def _mark_failed(version_id: int) -> None:
     if version is not None:
         version.extraction_status = FAILED
         version.extraction_error = "crashed"
-        db.session.commit()
+    db.session.commit()
 
 
 def downloads_dir() -> str:

@@ -11,10 +11,8 @@ import time
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy.exc import IntegrityError
 
-from kennisnet.extensions import db
-from kennisnet.forum.models import Submission
+from kennisnet import submissions
 from kennisnet.forum.services import ForumError
 
 FORM_MAX_AGE_SECONDS = 24 * 3600
@@ -49,16 +47,9 @@ def check_form(token: str, honeypot: str) -> str:
 
 def earlier_result(submission_id: str) -> str | None:
     """The address of the post this submission already made, if any."""
-    row = db.session.get(Submission, submission_id)
-    return row.url if row is not None else None
+    return submissions.earlier_result(submission_id)
 
 
-def claim(submission_id: str, user_id: int) -> Submission | None:
+def claim(submission_id: str, user_id: int):
     """Store the submission id; None when a parallel request claimed it first."""
-    row = Submission(token=submission_id, user_id=user_id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return None
-    return row
+    return submissions.claim(submission_id, user_id)

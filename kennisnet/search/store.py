@@ -77,8 +77,11 @@ def new_generation(root: Path):
     return name, whoosh_index.create_in(str(path), build_schema())
 
 
-def activate(root: Path, name: str) -> None:
-    """Make `name` the live generation in one atomic rename, then prune old generations."""
+def activate(root: Path, name: str, keep_previous: bool = True) -> None:
+    """Make `name` the live generation in one atomic rename, then prune old generations.
+
+    keep_previous=False also removes the generation just replaced (an erasure must leave no
+    copy of the erased words on disk; a query still reading it may fail once)."""
     previous = current_generation(root)
     temporary = root / f"{CURRENT_FILE}.{os.getpid()}.tmp"
     with open(temporary, "w", encoding="utf-8") as handle:
@@ -87,7 +90,7 @@ def activate(root: Path, name: str) -> None:
         os.fsync(handle.fileno())
     os.replace(temporary, root / CURRENT_FILE)
     _fsync_dir(root)
-    _prune(root, keep={name, previous})
+    _prune(root, keep={name, previous} if keep_previous else {name})
 
 
 def _fsync_dir(path: Path) -> None:
@@ -146,6 +149,9 @@ def _acquire(fd: int, timeout: float) -> None:
         time.sleep(0.05)
 
 
+SEGMENT_RACE_RETRIES = 3
+
+
 class SharedSearcher:
     """One Whoosh searcher per process and index folder, reopened only when the index changed.
 
@@ -171,10 +177,7 @@ class SharedSearcher:
             self.close()
             raise SearchUnavailable(f"no search index in {self.root}")
         try:
-            if self.searcher is None or generation != self.generation:
-                self._open(generation)
-            elif not self.searcher.up_to_date():
-                self.searcher = reopen_searcher(self.searcher)
+            self._open_or_refresh(generation)
         except SearchUnavailable:
             self.close()
             raise
@@ -182,6 +185,24 @@ class SharedSearcher:
             self.close()
             raise SearchUnavailable(f"search index unreadable: {error!r}") from error
         return self.searcher
+
+    def _open_or_refresh(self, generation: str) -> None:
+        # The indexer deletes a merged segment's files right after its commit, so a reader that
+        # read the table of contents a moment before can find a segment gone (seen under load
+        # as a 503 on /zoeken). Reading the table of contents again finds what exists now.
+        for attempt in range(SEGMENT_RACE_RETRIES):
+            try:
+                if self.searcher is None or generation != self.generation:
+                    self._open(generation)
+                elif not self.searcher.up_to_date():
+                    self.searcher = reopen_searcher(self.searcher)
+                return
+            except (FileNotFoundError, SearchUnavailable) as error:
+                vanished = isinstance(error, FileNotFoundError) or isinstance(
+                    error.__cause__, FileNotFoundError)
+                if not vanished or attempt == SEGMENT_RACE_RETRIES - 1:
+                    raise
+                self.close()
 
     def _open(self, generation: str) -> None:
         self.close()
