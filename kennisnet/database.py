@@ -33,6 +33,16 @@ def writing() -> Iterator[None]:
         _writing_outside_requests.reset(token)
 
 
+LIKE_ESCAPE = "\\"
+
+
+def contains_pattern(text: str) -> str:
+    """A lower-case LIKE pattern matching `text` anywhere, with % and _ taken literally
+    (use with escape=LIKE_ESCAPE)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -105,6 +105,15 @@ def test_refused_files_leave_no_file_and_no_row(app, db, make_user, login, uploa
     assert stored_files(app) == []
 
 
+def test_a_nul_character_is_refused_before_the_form(app, db, make_user, login, upload):
+    # No keyboard types NUL and PostgreSQL cannot hold it: every route refuses it with a 400.
+    login(make_user())
+    response = upload(make_pdf(LINES), "s.pdf", title="Statuten\x00")
+    assert response.status_code == 400
+    assert db.session.query(Document).count() == 0
+    assert stored_files(app) == []
+
+
 def test_one_byte_over_the_limit_is_413_and_leaves_nothing(app, db, make_user, login, upload):
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     login(make_user())
@@ -188,7 +197,7 @@ def test_temp_folder_is_empty_after_uploads(app, make_user, login, upload):
     assert os.listdir(temp) == []
 
 
-@pytest.mark.parametrize("field, value", [("title", "Statuten\x00"), ("tags", "a\u202eb"),
+@pytest.mark.parametrize("field, value", [("title", "Statuten\x01"), ("tags", "a\u202eb"),
                                           ("description", "regel\x07")])
 def test_control_characters_in_fields_are_refused(app, db, make_user, login, upload, field,
                                                   value):

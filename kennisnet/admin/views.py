@@ -4,12 +4,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from kennisnet.accounts import services
 from kennisnet.accounts.forms import SiteRoleForm
 from kennisnet.accounts.models import User
+from kennisnet.database import LIKE_ESCAPE, contains_pattern
 from kennisnet.extensions import db
 from kennisnet.permissions import can_manage_users, require
+from kennisnet.routing import page_arg
 from kennisnet.vocab import SITE_ROLES
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -21,12 +24,14 @@ PAGE_SIZE = 50
 def users():
     require(can_manage_users(current_user))
     term = request.args.get("q", "").strip()[:100]
-    query = select(User).order_by(func.lower(User.display_name))
+    query = (select(User).options(selectinload(User.totp_credential))
+             .order_by(func.lower(User.display_name)))
     if term:
-        pattern = f"%{term.lower()}%"
-        query = query.where(or_(func.lower(User.email).like(pattern),
-                                func.lower(User.display_name).like(pattern)))
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+        pattern = contains_pattern(term)
+        query = query.where(or_(*(func.lower(column).like(pattern, escape=LIKE_ESCAPE)
+                                  for column in (User.email, User.display_name))))
+    page = db.paginate(query, page=page_arg(request.args.get("page", 1, type=int)),
+                       per_page=PAGE_SIZE, error_out=False)
     return render_template("admin/users.html", page=page, term=term, form=SiteRoleForm())
 
 

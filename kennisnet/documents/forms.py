@@ -4,7 +4,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from kennisnet.documents.vocab import DOCUMENT_TYPES, LICENCES, VISIBILITIES
@@ -28,6 +28,14 @@ def parse_tags(raw: str) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag))
 
 
+class TagsField(StringField):
+    """Tags as one comma-separated text. A document holds them as a list; joining it here keeps
+    the field text even when a posted form leaves it out (a list there used to give a 500)."""
+
+    def process_data(self, value):
+        super().process_data(", ".join(value) if isinstance(value, list | tuple) else value)
+
+
 class MetadataForm(FlaskForm):
     title = StringField(_l("Titel"), validators=[
         DataRequired(_l("Geef het document een titel.")), Length(max=200), no_control_characters])
@@ -47,7 +55,7 @@ class MetadataForm(FlaskForm):
     licence = SelectField(_l("Licentie"), choices=choices(LICENCES), default="cc-by-4.0",
                           description=_l("Met CC BY 4.0 mag iedereen het gebruiken als ze "
                                          "jullie noemen."))
-    tags = StringField(_l("Trefwoorden"), validators=[
+    tags = TagsField(_l("Trefwoorden"), validators=[
         Optional(), Length(max=400), no_control_characters],
                        description=_l("Scheid trefwoorden met een komma, bijvoorbeeld: "
                                       "contributie, vrijwilligers"))
@@ -75,6 +83,8 @@ class MetadataForm(FlaskForm):
 
 
 class UploadForm(MetadataForm):
+    # One-time id made when the form is shown: a retried upload makes no second document.
+    submission_id = HiddenField()
     file = FileField(_l("Bestand"), description=_l(
         "PDF, Word (DOCX), OpenDocument (ODT) of platte tekst (TXT of Markdown)."))
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from kennisnet.database import LIKE_ESCAPE, contains_pattern
 from kennisnet.extensions import db
 from kennisnet.initiatives.models import (
     OUTDATED_AFTER,
@@ -56,10 +57,6 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
 
 def _apply_filter(query: Select, filters: DirectoryFilter) -> Select:
     if filters.province:
@@ -75,9 +72,11 @@ def _apply_filter(query: Select, filters: DirectoryFilter) -> Select:
             InitiativeService.service == service)
         query = query.where(Initiative.id.in_(offers))
     for word in filters.text.split()[:MAX_QUERY_WORDS]:
-        pattern = _like(word)
-        query = query.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in (
-            Initiative.name, Initiative.place, Initiative.municipality, Initiative.description))))
+        pattern = contains_pattern(word)
+        columns = (Initiative.name, Initiative.place, Initiative.municipality,
+                   Initiative.description)
+        query = query.where(or_(*(func.lower(column).like(pattern, escape=LIKE_ESCAPE)
+                                  for column in columns)))
     return query
 
 
@@ -100,6 +99,19 @@ def map_points(filters: DirectoryFilter) -> list:
                                    Initiative.latitude.is_not(None),
                                    Initiative.longitude.is_not(None))
     return list(db.session.execute(_apply_filter(query, filters).order_by(Initiative.name)))
+
+
+def map_stamp(filters: DirectoryFilter) -> tuple:
+    """Changes whenever the GeoJSON for these filters may: any organisation added, removed or
+    edited (updated_at is set on every change) and, when filtering on services, which
+    initiatives offer them."""
+    stamp = tuple(db.session.execute(
+        select(func.count(Organisation.id), func.max(Organisation.updated_at))).one())
+    if filters.services:
+        stamp += tuple(db.session.execute(
+            select(func.count(), func.sum(InitiativeService.initiative_id))
+            .where(InitiativeService.service.in_(filters.services))).one())
+    return stamp
 
 
 def approved_by_slug(model, slug: str):

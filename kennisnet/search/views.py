@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 
 from kennisnet.permissions import public
+from kennisnet.routing import cleans_its_query
 from kennisnet.search import engine
 from kennisnet.search.hits import VisibilityFilter, kind_label
 from kennisnet.search.query import clean_query
@@ -102,6 +103,7 @@ def results_url(search: engine.SearchRequest, **changes) -> str:
 
 @bp.route("/zoeken")
 @public
+@cleans_its_query
 def results():
     search = _search_request(request.args)
     context = {"search": search, "query": search.text, "result": None, "hits": [],
@@ -144,6 +146,7 @@ def _any_word_search(search: engine.SearchRequest) -> engine.SearchRequest | Non
 
 @bp.route("/zoeken/suggesties")
 @public
+@cleans_its_query
 def suggest():
     text = clean_query(request.args.get("q", ""))
     visibility = VisibilityFilter(current_user)
