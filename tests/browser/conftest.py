@@ -52,3 +52,68 @@ def page_errors(page):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
+
+
+# Every page a browser test opens reports Content-Security-Policy violations to Python through
+# an exposed binding, so a violation in a document that has since navigated away is not lost.
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__kennisnetCspViolation(
+    [e.effectiveDirective, e.blockedURI, e.sourceFile + ':' + e.lineNumber].join(' '));
+});
+"""
+
+
+class CspWatch:
+    def __init__(self):
+        self.violations: list[str] = []
+        self.pages = 0
+
+    def attach(self, context, scripting: bool) -> None:
+        context.expose_binding("__kennisnetCspViolation", self._record)
+        context.add_init_script(CSP_LISTENER)
+        context.on("page", self._watch_page if scripting else self._watch_console)
+
+    def _record(self, source, text) -> None:
+        self.violations.append(f"{source['frame'].url}: {text}")
+
+    def _watch_page(self, page) -> None:
+        page.on("domcontentloaded", self._count_page)
+
+    def _watch_console(self, page) -> None:
+        # With JavaScript off the listener cannot run; Chromium still logs the refusal.
+        page.on("domcontentloaded", self._count_page)
+        page.on("console", lambda msg: self.violations.append(f"{page.url}: {msg.text}")
+                if "Content Security Policy" in msg.text else None)
+
+    def _count_page(self, _page) -> None:
+        self.pages += 1
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request, record_property):
+    """Fails any browser test during which a page reported a CSP violation (figure 9)."""
+    if "browser" not in request.fixturenames:
+        yield None
+        return
+    browser = request.getfixturevalue("browser")
+    watch = CspWatch()
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        watch.attach(context, kwargs.get("java_script_enabled", True))
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield watch
+    finally:
+        browser.new_context = original
+    for context in browser.contexts:
+        for open_page in context.pages:
+            if not open_page.is_closed():
+                open_page.evaluate("0")  # lets pending binding calls reach Python
+    record_property("total:browser pages checked for CSP violations", watch.pages)
+    record_property("total:CSP violations in the browser suite", len(watch.violations))
+    assert watch.violations == [], "CSP violations:\n" + "\n".join(watch.violations)
