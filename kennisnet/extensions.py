@@ -1,12 +1,13 @@
 """Extension objects, created once and bound to the app in create_app()."""
 
-from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from kennisnet.i18n import KennisnetBabel
 
 # Stable constraint names keep migrations reviewable and let SQLite's batch mode find them.
 NAMING_CONVENTION = {
@@ -26,4 +27,4 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = KennisnetBabel()

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kennisnet import submissions
 from kennisnet.documents import preview, queries, services, storage
 from kennisnet.documents.downloads import file_response
 from kennisnet.documents.forms import MetadataForm, ReportForm, UploadForm, VersionForm
@@ -20,6 +21,7 @@ from kennisnet.permissions import (
     public,
     require,
 )
+from kennisnet.routing import MAX_ID, id_arg, page_arg
 from kennisnet.vocab import LEGAL_FORMS, PROVINCES
 
 bp = Blueprint("documents", __name__, url_prefix="/documenten")
@@ -41,7 +43,9 @@ def _allow_upload_size(endpoint, _values):
 
 
 def _visible_or_404(document_id: int) -> Document:
-    document = db.session.get(Document, document_id)
+    # ?links= and ?rechts= can hold any number; beyond MAX_ID no id exists (and the database
+    # would raise instead of finding nothing).
+    document = db.session.get(Document, document_id) if 0 < document_id <= MAX_ID else None
     if document is None or not can_view_document(current_user, document):
         abort(404)
     return document
@@ -60,7 +64,8 @@ def _filters() -> dict:
         "soort": args.get("soort") if args.get("soort") in DOCUMENT_TYPES else "",
         "rechtsvorm": args.get("rechtsvorm") if args.get("rechtsvorm") in LEGAL_FORMS else "",
         "provincie": args.get("provincie") if args.get("provincie") in PROVINCES else "",
-        "organisatie": int(organisation) if organisation.isdigit() else None,
+        "organisatie": id_arg(organisation),
+        "van": " ".join(args.get("van", "").split())[:80],
         "trefwoord": args.get("trefwoord", "").strip().lower()[:40],
     }
 
@@ -71,11 +76,11 @@ def library():
     filters = _filters()
     sort = request.args.get("sorteer") if request.args.get("sorteer") in SORTS else "nieuwste"
     page = request.args.get("pagina", 1, type=int)
-    pagination = queries.library_page(current_user, filters, sort, max(1, page))
+    pagination = queries.library_page(current_user, filters, sort, page_arg(page))
     return render_template(
         "documents/library.html", pagination=pagination, filters=filters, sort=sort, sorts=SORTS,
         types=DOCUMENT_TYPES, legal_forms=LEGAL_FORMS,
-        organisations=queries.filter_organisations(current_user),
+        organisation=queries.filter_organisation(filters["organisatie"]),
         tags=queries.popular_tags(current_user))
 
 
@@ -108,16 +113,29 @@ def _refused(template: str, form, error: services.UploadRefused, **context):
 def upload():
     require(can_upload_document(current_user))
     form = UploadForm(queries.user_organisations(current_user))
+    if request.method == "GET":
+        form.submission_id.data = submissions.new_id()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("documents/upload.html", form=form), status
+    submission_id = submissions.clean_id(form.submission_id.data)
+    earlier = submission_id and submissions.earlier_result(submission_id, current_user.id)
+    if earlier:
+        return redirect(earlier, 303)
     try:
         received, kind = services.receive_upload(form.file.data, file_limit())
     except services.UploadRefused as error:
         return _refused("documents/upload.html", form, error)
     with _cleaned_up_on_failure(received):
+        claim = submission_id and submissions.claim(submission_id, current_user.id)
+        if submission_id and claim is None:  # a parallel retry of the same form got there first
+            db.session.rollback()
+            return redirect(submissions.earlier_result(submission_id, current_user.id)
+                            or url_for("documents.library"), 303)
         document = services.create_document(current_user, form.data, received, kind,
                                             form.file.data.filename)
+        if claim:
+            claim.url = url_for("documents.detail", document_id=document.id)
         db.session.commit()
     flash(_("Je document is ontvangen. We lezen nu de tekst; daarna staat het in de "
             "bibliotheek."), "success")

@@ -19,6 +19,9 @@ class Event(Searchable, db.Model):
     """One event, or the first occurrence of a series described by `recurrence`."""
 
     __tablename__ = "event"
+    # The agenda pages singles and series apart, in start order, and tests the end without
+    # reading table rows (their long description and feed text make each row read costly).
+    __table_args__ = (Index("ix_event_agenda", "recurrence", "starts_at", "last_ends_at"),)
     search_kind = "event"
     search_label = _l("Bijeenkomst")
 

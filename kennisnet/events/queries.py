@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from kennisnet.events import recurrence
-from kennisnet.events.models import Event, Registration
+from kennisnet.events.models import Event, EventException, Registration
 from kennisnet.extensions import db
 from kennisnet.initiatives.models import Organisation
 from kennisnet.vocab import EVENT_KINDS, PROVINCES
@@ -29,7 +29,7 @@ class AgendaFilter:
         mode = args.get("vorm", "")
         return cls(kind=kind if kind in EVENT_KINDS else "",
                    province=province if province in PROVINCES else "",
-                   organiser=(args.get("organisator", "") or "")[:120],
+                   organiser=" ".join((args.get("organisator", "") or "").split())[:120],
                    mode=mode if mode in ("online", "ter-plaatse") else "")
 
     def apply(self, query):
@@ -38,7 +38,7 @@ class AgendaFilter:
         if self.province:
             query = query.where(Event.province == self.province)
         if self.organiser:
-            query = query.where(Event.organisation.has(Organisation.slug == self.organiser))
+            query = query.where(Event.organisation.has(organiser_clause(self.organiser)))
         if self.mode:
             query = query.where(Event.is_online.is_(self.mode == "online"))
         return query
@@ -51,6 +51,27 @@ class AgendaFilter:
 
     def cache_key(self) -> str:
         return f"{self.kind}|{self.province}|{self.organiser}|{self.mode}"
+
+
+def organiser_clause(text: str):
+    """An organiser's slug (links from event pages, feeds) or words of its name (the filter's
+    text field). A slug that exists wins, so its link never shows other organisers."""
+    words = [Organisation.name.ilike(f"%{_escape_like(word)}%", escape="\\")
+             for word in text.split()[:8]]
+    slug_exists = select(Organisation.id).where(Organisation.slug == text).exists()
+    return or_(Organisation.slug == text, and_(~slug_exists, *words))
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def organiser_name(text: str) -> str:
+    """The name to show in the filter field: the organiser's, when `text` is its slug."""
+    if not text:
+        return ""
+    name = db.session.scalar(select(Organisation.name).where(Organisation.slug == text))
+    return name or text
 
 
 def events_overlapping(start: datetime | None, end: datetime | None,
@@ -73,6 +94,130 @@ def occurrences_between(start: datetime, end: datetime, agenda_filter: AgendaFil
         found.extend(recurrence.occurrences(event, start, end, include_cancelled))
     found.sort(key=lambda o: (o.starts_at, o.event.id))
     return found
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of the agenda starts: the first occurrence not yet shown, by start and
+    event id (the agenda's order). Written in links as `20270105T183000Z.42`."""
+
+    starts_at: datetime
+    event_id: int
+
+    @classmethod
+    def parse(cls, value: str | None) -> "Cursor | None":
+        key, _, event_id = (value or "").partition(".")
+        start = recurrence.parse_key(key)
+        if start is None or not event_id.isdigit() or len(event_id) > 12:
+            return None
+        return cls(start, int(event_id))
+
+    @classmethod
+    def of(cls, occurrence) -> "Cursor":
+        return cls(occurrence.starts_at, occurrence.event.id)
+
+    def __str__(self) -> str:
+        return f"{recurrence.occurrence_key(self.starts_at)}.{self.event_id}"
+
+    def admits(self, occurrence) -> bool:
+        return (occurrence.starts_at, occurrence.event.id) >= (self.starts_at, self.event_id)
+
+
+def agenda_page(start: datetime, agenda_filter: AgendaFilter, size: int,
+                cursor: Cursor | None = None) -> tuple[list, Cursor | None]:
+    """The first `size` occurrences that end after `start` (and come at or after `cursor`),
+    in agenda order, and the cursor of the page after it (None at the end).
+
+    Single events are fetched with a LIMIT; the start of the first single that does not fit
+    bounds how far the series are expanded, so a page costs about `size` occurrences however
+    full the agenda is."""
+    if cursor is not None:
+        start = max(start, cursor.starts_at)
+    singles = _upcoming_singles(start, agenda_filter, size + 1, cursor)
+    horizon = singles[-1].starts_at if len(singles) > size else start + timedelta(days=366)
+    found = [o for o in singles if o.starts_at <= horizon]
+    for event in _series_overlapping(start, horizon, agenda_filter):
+        found.extend(o for o in recurrence.occurrences(event, start, horizon)
+                     if cursor is None or cursor.admits(o))
+    found.sort(key=lambda o: (o.starts_at, o.event.id))
+    following = Cursor.of(found[size]) if len(found) > size else None
+    return found[:size], following
+
+
+# What an agenda list shows and what series expansion reads. Loaded as plain rows: building
+# ORM objects (with their organisation) was most of the page's CPU.
+LISTED_COLUMNS = (Event.id, Event.title, Event.kind, Event.starts_at, Event.ends_at,
+                  Event.is_all_day, Event.recurrence, Event.is_by_weekday, Event.repeat_until,
+                  Event.repeat_count, Event.is_online, Event.place, Event.province,
+                  Event.is_cancelled, Organisation.name.label("organisation_name"),
+                  Organisation.slug.label("organisation_slug"))
+
+
+@dataclass
+class ListedEvent:
+    """The part of an Event an agenda list needs; recurrence.occurrences() accepts it."""
+
+    id: int
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    is_all_day: bool
+    recurrence: str | None
+    is_by_weekday: bool
+    repeat_until: datetime | None
+    repeat_count: int | None
+    is_online: bool
+    place: str
+    province: str | None
+    is_cancelled: bool
+    organisation: object
+    exceptions: list
+
+    kind_label = Event.kind_label
+    province_label = Event.province_label
+
+
+def _listed(query) -> list[ListedEvent]:
+    rows = db.session.execute(query.join(Event.organisation)).all()
+    return [ListedEvent(*row[:-2], organisation=_Organiser(row[-2], row[-1]), exceptions=[])
+            for row in rows]
+
+
+@dataclass
+class _Organiser:
+    name: str
+    slug: str
+
+
+def _upcoming_singles(start: datetime, agenda_filter: AgendaFilter, limit: int,
+                      cursor: Cursor | None) -> list:
+    query = select(*LISTED_COLUMNS).where(Event.recurrence.is_(None), Event.last_ends_at > start)
+    if cursor is not None:
+        query = query.where(or_(Event.starts_at > cursor.starts_at,
+                                and_(Event.starts_at == cursor.starts_at,
+                                     Event.id >= cursor.event_id)))
+    query = agenda_filter.apply(query).order_by(Event.starts_at, Event.id).limit(limit)
+    return [recurrence.find_occurrence(event, "") for event in _listed(query)]
+
+
+def _series_overlapping(start: datetime, end: datetime, agenda_filter: AgendaFilter) -> list:
+    query = (select(*LISTED_COLUMNS)
+             # IN, not IS NOT NULL: lets SQLite and PostgreSQL use ix_event_agenda.
+             .where(Event.recurrence.in_(tuple(recurrence.FREQUENCIES)), Event.starts_at <= end,
+                    or_(Event.last_ends_at.is_(None), Event.last_ends_at > start)))
+    series = _listed(agenda_filter.apply(query))
+    if series:
+        by_id = {event.id: event for event in series}
+        changes = db.session.execute(
+            select(EventException.event_id, EventException.original_start_at,
+                   EventException.starts_at, EventException.ends_at,
+                   EventException.is_cancelled, EventException.note)
+            .where(EventException.event_id.in_(by_id))
+            .order_by(EventException.original_start_at))
+        for change in changes:
+            by_id[change.event_id].exceptions.append(change)
+    return series
 
 
 def by_month(occurrences) -> list[tuple[date, list]]:
@@ -148,12 +293,6 @@ def editable_organisations(user) -> list[Organisation]:
         query = query.join(Membership).where(Membership.user_id == user.id,
                                              Membership.role.in_(("redacteur", "beheerder")))
     return list(db.session.scalars(query))
-
-
-def organisers_with_events() -> list[Organisation]:
-    ids = select(Event.organisation_id).distinct()
-    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids))
-                                   .order_by(Organisation.name)))
 
 
 def upcoming_for_organisation(organisation, now: datetime, limit: int = 5) -> list:

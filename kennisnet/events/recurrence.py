@@ -5,8 +5,11 @@ RFC 5545 prescribes for a DTSTART with a TZID. A local time inside the spring ga
 the last Sunday of March) is read with the offset before the gap, as the RFC says.
 """
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, YEARLY, rrule, weekday, weekdays
@@ -88,16 +91,37 @@ def rule_for(event) -> rrule | None:
     return rrule(freq, **options)
 
 
+SPAN = timedelta(days=3660)
+
+
 def series_starts(event, after: datetime | None = None, before: datetime | None = None):
     """Original UTC starts of a series (or the single start), between the bounds."""
-    rule = rule_for(event)
-    if rule is None:
+    if not event.recurrence:
         starts = [event.starts_at]
-    else:
+    elif before is not None and before > event.starts_at + SPAN:
+        rule = rule_for(event)
         lower = (after or event.starts_at).astimezone(AMSTERDAM)
-        upper = (before or event.starts_at + timedelta(days=3660)).astimezone(AMSTERDAM)
-        starts = [_local_to_utc(s) for s in rule.between(lower, upper, inc=True)]
+        starts = [_local_to_utc(s) for s in rule.between(lower, before.astimezone(AMSTERDAM),
+                                                          inc=True)]
+    else:
+        starts = _first_starts(event.starts_at, event.recurrence, event.is_by_weekday,
+                               event.repeat_count, event.repeat_until)
+        starts = starts[bisect_left(starts, after or event.starts_at):]
     return [s for s in starts if (after is None or s >= after) and (before is None or s <= before)]
+
+
+# The agenda expands every running series on each view, and rrule walks from the first start;
+# the starts of a series' first ten years depend only on these fields, so they are kept.
+@lru_cache(maxsize=512)
+def _first_starts(starts_at: datetime, recurrence: str, is_by_weekday: bool,
+                  repeat_count: int | None, repeat_until: datetime | None) -> tuple:
+    series = SimpleNamespace(starts_at=starts_at, recurrence=recurrence,
+                             is_by_weekday=is_by_weekday, repeat_count=repeat_count,
+                             repeat_until=repeat_until)
+    upper = (starts_at + SPAN).astimezone(AMSTERDAM)
+    # rrule drops microseconds, so its first start can lie just before `starts_at`.
+    lower = starts_at.replace(microsecond=0).astimezone(AMSTERDAM)
+    return tuple(_local_to_utc(s) for s in rule_for(series).between(lower, upper, inc=True))
 
 
 def _local_to_utc(local: datetime) -> datetime:

@@ -28,10 +28,11 @@ from kennisnet.permissions import (
     public,
     require,
 )
+from kennisnet.routing import id_arg
 from kennisnet.vocab import EVENT_KINDS, PROVINCES
 
 bp = Blueprint("events", __name__)
-MONTHS_PER_PAGE = 3
+PAGE_SIZE = 50
 
 
 def _get_event(event_id: int) -> Event:
@@ -66,20 +67,23 @@ def _add_months(first: date, months: int) -> date:
 
 def _filter_context(agenda_filter):
     return {"filter": agenda_filter, "kinds": EVENT_KINDS, "province_names": PROVINCES,
-            "organisers": queries.organisers_with_events()}
+            "organiser_name": queries.organiser_name(agenda_filter.organiser)}
 
 
 @bp.route("/agenda")
 @public
 def agenda():
+    """The coming occurrences, PAGE_SIZE at a time; `na` (a cursor) continues where the previous
+    page stopped, `vanaf` (YYYY-MM, older links) starts at a month."""
     agenda_filter = queries.AgendaFilter.from_args(request.args)
+    cursor = queries.Cursor.parse(request.args.get("na"))
     first = _month_arg(request.args.get("vanaf"))
-    last = _add_months(first, MONTHS_PER_PAGE)
-    now = utcnow()
-    start = max(now, recurrence.to_utc(first, None))
-    found = queries.occurrences_between(start, recurrence.to_utc(last, None), agenda_filter)
-    return render_template("events/agenda.html", months=queries.by_month(found), first_month=first,
-                           following=_add_months(first, MONTHS_PER_PAGE).strftime("%Y-%m"),
+    start = max(utcnow(), recurrence.to_utc(first, None))
+    found, following = queries.agenda_page(start, agenda_filter, PAGE_SIZE, cursor)
+    if found:
+        first = found[0].local_start.date().replace(day=1)
+    return render_template("events/agenda.html", months=queries.by_month(found),
+                           first_month=first, following=following, is_continued=cursor is not None,
                            **_filter_context(agenda_filter))
 
 
@@ -159,8 +163,8 @@ def _chosen_organisation(form: EventForm):
 def create():
     require(can_create_event(current_user))
     form = _event_form()
-    if request.method == "GET" and request.args.get("organisatie", "").isdigit():
-        form.organisation_id.data = int(request.args["organisatie"])
+    if request.method == "GET" and id_arg(request.args.get("organisatie")):
+        form.organisation_id.data = id_arg(request.args["organisatie"])
     if not form.validate_on_submit():
         return _form_page(form, None)
     event = services.create_event(_chosen_organisation(form), current_user, form.values())

@@ -10,6 +10,7 @@ from kennisnet.extensions import db
 from kennisnet.forum import queries, services
 from kennisnet.forum.models import BODY_MAX, TITLE_MAX, Answer, Question
 from kennisnet.permissions import can_view_post, is_moderator, require
+from kennisnet.routing import page_arg
 
 FORM_INVALID = 422
 MAX_ID = 2**31 - 1  # larger numbers cannot be ids; PostgreSQL would refuse them with an error
@@ -64,7 +65,7 @@ def check_rate_limit(user) -> None:
 
 
 def page_number() -> int:
-    return max(1, request.args.get("pagina", 1, type=int) or 1)
+    return page_arg(request.args.get("pagina", 1, type=int))
 
 
 def render_list(statement, title: str, view: str, feed: str, **extra):

@@ -1,7 +1,7 @@
 """Reads for the forum pages: selects and lists named for what they return."""
 
 from sqlalchemy import Select, and_, exists, false, func, or_, select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from kennisnet import permissions
@@ -54,8 +54,47 @@ def questions_by(user) -> Select:
         Question.created_at.desc(), Question.id.desc())
 
 
-def paginate(statement: Select, page: int):
-    return db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False, max_per_page=50)
+def paginate(statement: Select, page: int) -> "CappedPage":
+    return CappedPage(statement, page, PER_PAGE)
+
+
+class CappedPage:
+    """A page of a list whose total is counted only up to LOOKAHEAD pages past this one:
+    counting all 84,000 questions took longer than building the page. The pager then says
+    "page 1 of 10+", which is all a reader needs to go on."""
+
+    LOOKAHEAD = 9
+
+    def __init__(self, statement: Select, page: int, per_page: int):
+        self.page, self.per_page = max(page, 1), per_page
+        self.items = list(db.session.execute(
+            statement.limit(per_page).offset((self.page - 1) * per_page)).unique().scalars())
+        cap = (self.page + self.LOOKAHEAD) * per_page
+        counted = db.session.scalar(select(func.count()).select_from(
+            statement.with_only_columns(Question.id).order_by(None).limit(cap + 1).subquery()))
+        self.is_capped = counted > cap
+        self.total = min(counted, cap)
+        self.pages = max(1, -(-self.total // per_page))
+
+    @property
+    def pages_label(self) -> str:
+        return f"{self.pages}+" if self.is_capped else str(self.pages)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
 
 
 def answer_counts(question_ids) -> dict[int, int]:
@@ -71,7 +110,7 @@ def answers_for_page(question: Question, viewer) -> list[Answer]:
     """Answers in display order (accepted, votes, date), authors loaded in the same round."""
     # The Markdown source is not shown (only its stored HTML), so it is not loaded.
     statement = select(Answer).where(Answer.question_id == question.id).options(
-        selectinload(Answer.author), defer(Answer.body)).order_by(
+        joinedload(Answer.author), defer(Answer.body)).order_by(
         Answer.is_accepted.desc(), Answer.vote_count.desc(), Answer.created_at, Answer.id)
     if not permissions.is_moderator(viewer):
         own = Answer.author_id == viewer.id if permissions.can_ask(viewer) else false()

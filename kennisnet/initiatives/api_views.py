@@ -4,12 +4,14 @@ Only public fields of approved organisations leave the site: no member lists, no
 addresses of people (an initiative's own contact address is part of its public profile).
 """
 
+import json
 from datetime import timedelta
 
-from flask import jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from kennisnet.database import utcnow
+from kennisnet.events.feeds import feed_etag, not_modified
 from kennisnet.events.queries import AgendaFilter, occurrences_between
 from kennisnet.extensions import db
 from kennisnet.initiatives import queries
@@ -97,18 +99,41 @@ def _feature(row, prefix: str, compact: bool) -> dict:
 @public
 def geojson():
     """All matching initiatives with a place; `velden=kaart` keeps only name and slug, which is
-    all the map needs, so a map of thousands of initiatives stays small."""
+    all the map needs, so a map of thousands of initiatives stays small.
+
+    The ETag comes from one aggregate query; a map reloading an unchanged directory gets a 304,
+    and the body of an unchanged selection is served from memory."""
     fields = request.args.get("velden", "alle")
     if fields not in ("alle", "kaart"):
         raise ApiError(400, "velden moet 'alle' of 'kaart' zijn.")
-    prefix, compact = _profile_prefix(), fields == "kaart"
-    features = [_feature(row, prefix, compact)
-                for row in queries.map_points(_filters_from_args())]
-    response = jsonify({"type": "FeatureCollection", "features": features})
-    response.mimetype = "application/geo+json"
+    filters, prefix = _filters_from_args(), _profile_prefix()
+    stamp = queries.map_stamp(filters)
+    etag = feed_etag("geojson", GEOJSON_VERSION, fields, prefix, repr(filters), *stamp)
+    response = not_modified(etag, None)
+    if response is None:
+        body = _geojson_body(etag, filters, prefix, fields == "kaart")
+        response = Response(body, mimetype="application/geo+json")
+        response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response
+
+
+GEOJSON_VERSION = 2  # raise when the output format changes, so old ETags stop matching
+MAX_BODIES = 16
+
+
+def _geojson_body(etag: str, filters, prefix: str, compact: bool) -> bytes:
+    bodies = current_app.extensions.setdefault("kennisnet.geojson", {})
+    body = bodies.get(etag)
+    if body is None:
+        features = [_feature(row, prefix, compact) for row in queries.map_points(filters)]
+        body = json.dumps({"type": "FeatureCollection", "features": features},
+                          ensure_ascii=False, separators=(",", ":")).encode()
+        if len(bodies) >= MAX_BODIES:
+            bodies.pop(next(iter(bodies)))  # oldest first: dicts keep insertion order
+        bodies[etag] = body
+    return body
 
 
 def initiative_json(initiative: Initiative) -> dict:

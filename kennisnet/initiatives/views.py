@@ -11,6 +11,7 @@ from kennisnet.initiatives.forms import DirectoryFilterForm
 from kennisnet.initiatives.models import Initiative, Network
 from kennisnet.initiatives.queries import DirectoryFilter
 from kennisnet.permissions import can_view_organisation, public
+from kennisnet.routing import page_arg
 from kennisnet.vocab import INITIATIVE_KINDS, PROVINCES
 
 PER_PAGE = 20
@@ -38,7 +39,7 @@ def map_config() -> dict:
 @public
 def directory():
     form, filters = parse_filters(request.args)
-    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    page = page_arg(request.args.get("pagina", 1, type=int))
     pagination = queries.directory_page(filters or DirectoryFilter(), page, PER_PAGE)
     # The map asks the GeoJSON with the same filters as the list.
     geo_args = {key: request.args.getlist(key) for key in request.args if key != "pagina"}

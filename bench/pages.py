@@ -1,0 +1,478 @@
+"""Page benchmark: kennisnet's pages under gunicorn next to a bare Flask "hello world".
+
+    .venv/bin/python bench/pages.py [--duration 5] [--pages forum,zoeken] [--profile vraag-50]
+
+Uses the instance bench/fill.py builds (cached under .bench/). Serves it with gunicorn, 2 sync
+workers on 127.0.0.1, beside the search indexer (`kennisnet search worker`), and a bare Flask app
+with the same gunicorn settings. wrk (Debian package) measures each page: requests per second
+and latency at 4 connections, then p99 at 8 concurrent clients, then the search page alone at
+one client for its p95. CPU milliseconds per request are read from the workers' /proc counters:
+on a shared machine that figure is steadier than requests per second. SQL statements per page
+are counted in-process on the same instance. At the end: resident memory of the deployment.
+
+Targets (issue 8): every page at least 15 % of hello world's requests per second, the question
+with 50 answers at least 10 %; no page above 150 ms p99 at 8 clients; search p95 under 80 ms at
+100,000 indexed items; deployment memory at most 400 MB.
+`--vs-flaskbb` is not implemented (FlaskBB comparison was left out for time).
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+BIN = ROOT / ".venv" / "bin"
+WORKERS = 2
+LOAD_CONNECTIONS = 4
+TAIL_CONNECTIONS = 8
+TARGET_RATIO, TARGET_RATIO_QUESTION = 0.15, 0.10
+TARGET_P99_MS, TARGET_SEARCH_P95_MS, TARGET_MEMORY_MB = 150, 80, 400
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+
+WRK_SCRIPT = r"""
+local paths, counter = {}, 0
+init = function(args)
+  for i, path in ipairs(args) do paths[i] = path end
+end
+request = function()
+  if #paths == 0 then return wrk.request() end
+  counter = counter % #paths + 1
+  return wrk.format("GET", paths[counter])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "duration_us": %d, "errors": %d, "p50": %d, "p95": %d, ' ..
+    '"p99": %d, "max": %d}\n', summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+def hello_app():
+    """The bare Flask app every page is compared with (gunicorn imports it from here)."""
+    from flask import Flask
+
+    app = Flask("hello")
+
+    @app.route("/")
+    def hello():
+        return "<!doctype html><title>Hallo</title><h1>Hallo wereld</h1>"
+
+    return app
+
+
+# ------------------------------------------------------------------------------ the pages
+
+def page_paths(folder: Path, manifest: dict) -> dict[str, str | list[str]]:
+    """Name -> path (or several paths, visited in turn) of every measured page."""
+    import sqlite3
+
+    connection = sqlite3.connect(folder / "kennisnet.sqlite3")
+    tip = connection.execute("SELECT slug FROM tip ORDER BY number LIMIT 1").fetchone()[0]
+    connection.close()
+    return {
+        "home": "/",
+        "tips": "/tips",
+        "tip": f"/tips/{tip}",
+        "documenten": "/documenten",
+        "document": f"/documenten/{manifest['document_id']}",
+        "agenda": "/agenda",
+        "bijeenkomst": f"/agenda/{manifest['event_id']}",
+        "forum": "/forum",
+        "vraag-50": f"/forum/vraag/{manifest['question_50']}",
+        "initiatieven": "/initiatieven",
+        "zoeken": search_paths(),
+        "geojson": "/initiatieven.geojson",
+        "agenda.ics": "/agenda.ics",
+    }
+
+
+def search_paths(count: int = 40) -> list[str]:
+    """Two-word queries as visitors type them: a topic word and a common word (as
+    bench/search.py draws them), so no single query's caches flatter the figure."""
+    import random
+    from urllib.parse import quote
+
+    sys.path.insert(0, str(BENCH))
+    from search import Corpus
+
+    corpus, rng = Corpus(0), random.Random(5)
+    pool = [w for w in corpus.words[100:5000] if len(w) >= 4 and w.isalpha()]
+    return [f"/zoeken?q={quote(rng.choice(pool) + ' ' + rng.choice(pool[:1500]))}"
+            for _ in range(count)]
+
+
+# --------------------------------------------------------------------------- processes
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A gunicorn master (and its workers) on a free loopback port."""
+
+    def __init__(self, app: str, chdir: Path, env: dict, log: Path):
+        self.port = free_port()
+        self.log = open(log, "w")
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", str(WORKERS), "--worker-class", "sync",
+             "--bind", f"127.0.0.1:{self.port}", "--chdir", str(chdir), "--log-level",
+             "warning", app], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.base = f"http://127.0.0.1:{self.port}"
+        try:
+            self._wait()
+        except BaseException:
+            self.stop()  # never leave a half-started server behind
+            raise
+
+    def _wait(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped; see {self.log.name}")
+            try:
+                urllib.request.urlopen(self.base + "/", timeout=5).read()  # noqa: S310 - loopback
+                if len(self.workers()) == WORKERS:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer within {timeout} s")
+
+    def workers(self) -> list[int]:
+        return children(self.process.pid)
+
+    def pids(self) -> list[int]:
+        return [self.process.pid, *self.workers()]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICK
+
+
+def memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in kB; PSS shares copy-on-write pages fairly between master and workers."""
+    rss = int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    return rss, int(re.search(r"Pss:\s+(\d+)", rollup).group(1))
+
+
+# -------------------------------------------------------------------------------- wrk
+
+def wrk(base: str, paths: str | list[str] | tuple, connections: int, duration: float,
+        script: Path, pids: list[int]) -> dict:
+    """One wrk run; adds req/s and the workers' CPU ms per request. `paths` may be a
+    (path, header) pair: the header is sent with every request (a calendar's If-None-Match)."""
+    header = []
+    if isinstance(paths, tuple):
+        paths, extra = paths
+        header = ["--header", extra]
+    paths = [paths] if isinstance(paths, str) else paths
+    # Wait out requests queued by the previous run (wrk leaves them in the listen backlog).
+    urllib.request.urlopen(base + paths[0], timeout=120).read()  # noqa: S310 - loopback
+    before = cpu_seconds(pids)
+    output = subprocess.run(
+        ["wrk", "--threads", str(min(2, connections)), "--connections", str(connections),
+         "--duration", f"{max(1, round(duration))}s", "--timeout", "10s", "--script",
+         str(script), *header, base + paths[0], *(["--", *paths] if len(paths) > 1 else [])],
+        capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(pids) - before
+    result = json.loads(output.split("RESULT ", 1)[1])
+    if not result["requests"]:
+        result["errors"] = max(result["errors"], 1)  # nothing answered in time: a failure
+        result["p50"] = result["p95"] = result["p99"] = result["max"] = 10**9
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["cpu_ms"] = cpu * 1000 / max(result["requests"], 1)
+    for key in ("p50", "p95", "p99", "max"):
+        result[key] /= 1000  # microseconds -> ms
+    return result
+
+
+def check_pages(base: str, pages: dict) -> dict[str, int]:
+    """Every page answers 200 before it is measured; returns body sizes."""
+    sizes = {}
+    for name, paths in pages.items():
+        if isinstance(paths, tuple):
+            continue  # a conditional request: answered 304 without a body
+        path = paths if isinstance(paths, str) else paths[0]
+        with urllib.request.urlopen(base + path, timeout=30) as response:  # noqa: S310
+            if response.status != 200:
+                raise RuntimeError(f"{name} {path}: {response.status}")
+            sizes[name] = len(response.read())
+    return sizes
+
+
+# ------------------------------------------------------------------- in-process figures
+
+def in_process_figures(folder: Path, pages: dict, runs: int = 20) -> dict[str, tuple[int, float]]:
+    """(SQL statements, median CPU ms) per page through Flask's test client on the same
+    instance: the statement count shows N+1 queries, the CPU time needs no server."""
+    sys.path.insert(0, str(BENCH))
+    from fill import make_app
+    from sqlalchemy import event
+
+    from kennisnet.extensions import db
+
+    app = make_app(folder)
+    figures = {}
+    with app.app_context():
+        client = app.test_client()
+        for name, paths in pages.items():
+            if isinstance(paths, tuple):
+                continue
+            path = paths if isinstance(paths, str) else paths[0]
+            client.get(path)
+            statements = []
+
+            def count(*args, _statements=statements):
+                _statements.append(args[2])
+
+            event.listen(db.engine, "before_cursor_execute", count)
+            try:
+                assert client.get(path).status_code == 200, path
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count)
+            cpu = []
+            for _ in range(runs):
+                started = time.thread_time()
+                client.get(path)
+                cpu.append((time.thread_time() - started) * 1000)
+            figures[name] = (len(statements), statistics.median(cpu))
+        db.session.remove()
+        db.engine.dispose()
+    return figures
+
+
+def profile_page(folder: Path, path: str, runs: int = 30) -> None:
+    import cProfile
+    import pstats
+
+    sys.path.insert(0, str(BENCH))
+    from fill import make_app
+    from sqlalchemy import event
+
+    from kennisnet.extensions import db
+
+    app = make_app(folder)
+    with app.app_context():
+        client = app.test_client()
+        client.get(path)
+        statements = []
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda *args: statements.append(args[2]))
+        client.get(path)
+        print(f"{len(statements)} SQL statements for {path}:")
+        for statement in statements:
+            print("   ", " ".join(statement.split())[:200])
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(runs):
+            client.get(path)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+
+
+# ------------------------------------------------------------------------------- report
+
+def print_table(results: dict, tails: dict, hello: dict, figures: dict, sizes: dict) -> bool:
+    hello_rps, hello_cpu = hello["rps"], hello["cpu_ms"]
+    print(f"\nhello world: {hello_rps:,.0f} req/s (median of {hello['runs']} runs: "
+          f"{', '.join(f'{r:,.0f}' for r in hello['all'])}), {hello_cpu:.2f} ms CPU/request\n")
+    print(f"{'page':<13} {'req/s':>7} {'p50':>6} {'p99':>6} {'ratio':>6} {'CPU ms':>7} "
+          f"{'CPU ratio':>9} {'p99@8':>6} {'SQL':>4} {'KB':>6}  target met?")
+    all_met = True
+    for name, result in results.items():
+        ratio = result["rps"] / hello_rps
+        cpu_ratio = hello_cpu / result["cpu_ms"] if result["cpu_ms"] else 0
+        target = TARGET_RATIO_QUESTION if name == "vraag-50" else TARGET_RATIO
+        tail = tails.get(name, {}).get("p99", float("nan"))
+        met_ratio, met_tail = ratio >= target, tail <= TARGET_P99_MS
+        all_met &= met_ratio and met_tail and not result["errors"]
+        statements = figures.get(name, ("-",))[0]
+        verdict = ("yes" if met_ratio else f"NO (< {target:.0%})") + \
+            ("" if met_tail else f"; p99@8 > {TARGET_P99_MS} ms") + \
+            (f"; {result['errors']} errors" if result["errors"] else "")
+        print(f"{name:<13} {result['rps']:7,.0f} {result['p50']:6.1f} {result['p99']:6.1f} "
+              f"{ratio:6.1%} {result['cpu_ms']:7.2f} {cpu_ratio:9.1%} {tail:6.1f} "
+              f"{statements:>4} {sizes.get(name, 0) / 1024:6.1f}  {verdict}")
+    return all_met
+
+
+def run(args) -> int:
+    sys.path.insert(0, str(BENCH))
+    from fill import ensure_instance, instance_env, set_scale
+
+    set_scale(args.scale)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    folder, manifest = ensure_instance()
+    indexed = manifest.get("indexed_items")
+    print(f"instance {folder.name}: {indexed or 'no'} items indexed; "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    pages = page_paths(folder, manifest)
+    if not indexed:  # a fill still building its index: measure the other pages meanwhile
+        pages.pop("zoeken")
+    if args.profile:
+        path = pages[args.profile]
+        profile_page(folder, path if isinstance(path, str) else path[0])
+        return 0
+    if args.pages:
+        pages = {name: pages[name] for name in args.pages.split(",")}
+    env = {**os.environ, **instance_env(folder), "KENNISNET_ENV": "production",
+           "KENNISNET_SECRET_KEY": secrets.token_urlsafe(48)}
+    work = Path(tempfile.mkdtemp(prefix="kennisnet-pages-"))
+    script = work / "report.lua"
+    script.write_text(WRK_SCRIPT)
+    servers, indexer = [], None
+    try:
+        hello_server = Server("pages:hello_app()", BENCH, env, work / "hello.log")
+        servers.append(hello_server)
+        site = Server("kennisnet:create_app()", ROOT, env, work / "site.log")
+        servers.append(site)
+        if indexed:
+            indexer = subprocess.Popen([str(BIN / "kennisnet"), "search", "worker"], env=env,
+                                       cwd=ROOT, stdout=open(work / "indexer.log", "w"),
+                                       stderr=subprocess.STDOUT)
+        sizes = check_pages(site.base, pages)
+        if "agenda.ics" in pages:
+            # Subscribed calendars poll with the ETag they got and are answered 304.
+            with urllib.request.urlopen(site.base + "/agenda.ics") as response:  # noqa: S310
+                pages["agenda.ics 304"] = ("/agenda.ics",
+                                           f"If-None-Match: {response.headers['ETag']}")
+        for paths in pages.values():  # warm templates, caches and the index searcher
+            wrk(site.base, paths, 2, 1, script, site.workers())
+        wrk(hello_server.base, "/", 2, 1, script, hello_server.workers())
+        results, tails, hello_runs = measure(args, pages, site, hello_server, script)
+        search_single = None
+        if "zoeken" in pages:
+            search_single = wrk(site.base, pages["zoeken"], 1, args.duration, script,
+                                site.workers())
+        memory = deployment_memory(site, indexer)
+    finally:
+        for server in servers:
+            server.stop()
+        if indexer is not None:
+            indexer.terminate()
+            indexer.wait(timeout=20)
+    shutil.rmtree(work, ignore_errors=True)  # kept, with the servers' logs, after a failure
+    hello = {"rps": statistics.median(r["rps"] for r in hello_runs),
+             "cpu_ms": statistics.median(r["cpu_ms"] for r in hello_runs),
+             "runs": len(hello_runs), "all": [r["rps"] for r in hello_runs]}
+    figures = {} if args.no_sql else in_process_figures(folder, pages)
+    all_met = print_table(results, tails, hello, figures, sizes)
+    if figures:
+        print("\nin-process median CPU ms (test client, no server): " + ", ".join(
+            f"{name} {cpu:.1f}" for name, (_count, cpu) in figures.items()))
+    if search_single:
+        met = search_single["p95"] < TARGET_SEARCH_P95_MS
+        all_met &= met
+        print(f"\nsearch results page, 1 client, {len(pages['zoeken'])} two-word queries over "
+              f"{indexed:,} items: p50 {search_single['p50']:.1f} ms, "
+              f"p95 {search_single['p95']:.1f} ms (target < {TARGET_SEARCH_P95_MS} ms: "
+              f"{'met' if met else 'NOT met'})")
+    rss, pss = sum(m[1] for m in memory), sum(m[2] for m in memory)
+    met = rss / 1024 <= TARGET_MEMORY_MB
+    all_met &= met
+    print(f"deployment memory (gunicorn master + {WORKERS} workers"
+          f"{' + search worker' if indexer is not None else ', NO search worker'}): "
+          f"RSS {rss / 1024:.0f} MB, PSS {pss / 1024:.0f} MB (target <= {TARGET_MEMORY_MB} MB "
+          f"RSS: {'met' if met else 'NOT met'}); " + ", ".join(
+              f"{label} {r / 1024:.0f}/{p / 1024:.0f}" for label, r, p in memory))
+    print(f"load average after the run: {os.getloadavg()[0]:.1f}")
+    return 0 if all_met else 1
+
+
+def measure(args, pages, site, hello_server, script):
+    """Throughput at 4 connections for every page, hello world before, between and after;
+    then p99 at 8 concurrent clients."""
+    results, tails, hello_runs = {}, {}, []
+    names = list(pages)
+    middle = len(names) // 2
+    hello_runs.append(wrk(hello_server.base, "/", LOAD_CONNECTIONS, args.duration, script,
+                          hello_server.workers()))
+    for index, name in enumerate(names):
+        if index == middle:
+            hello_runs.append(wrk(hello_server.base, "/", LOAD_CONNECTIONS, args.duration,
+                                  script, hello_server.workers()))
+        results[name] = wrk(site.base, pages[name], LOAD_CONNECTIONS, args.duration, script,
+                            site.workers())
+        print(f"  {name:<13} {results[name]['rps']:7,.0f} req/s", flush=True)
+    hello_runs.append(wrk(hello_server.base, "/", LOAD_CONNECTIONS, args.duration, script,
+                          hello_server.workers()))
+    for name in names:
+        tails[name] = wrk(site.base, pages[name], TAIL_CONNECTIONS, args.duration, script,
+                          site.workers())
+    return results, tails, hello_runs
+
+
+def deployment_memory(site: Server, indexer) -> list[tuple[str, int, int]]:
+    """(process, RSS kB, PSS kB) for the gunicorn master, its workers and the indexer."""
+    labelled = [("master", site.process.pid)] + [("worker", pid) for pid in site.workers()]
+    if indexer is not None:
+        labelled += [("indexer", indexer.pid)] + [("indexer child", pid)
+                                                  for pid in children(indexer.pid)]
+    return [(label, *memory_kb(pid)) for label, pid in labelled]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
+    parser.add_argument("--pages", help="comma-separated page names (default: all)")
+    parser.add_argument("--profile", metavar="PAGE",
+                        help="print the SQL and a cProfile of one page instead")
+    parser.add_argument("--scale", type=int, default=1,
+                        help="use bench/fill.py's instance with every count divided by this")
+    parser.add_argument("--no-sql", action="store_true", help="skip the in-process figures")
+    parser.add_argument("--vs-flaskbb", action="store_true", help="not implemented")
+    args = parser.parse_args()
+    if args.vs_flaskbb:
+        sys.exit("--vs-flaskbb is not implemented: the FlaskBB comparison was left out.")
+    sys.exit(run(args))
+
+
+if __name__ == "__main__":
+    main()
