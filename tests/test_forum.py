@@ -346,3 +346,23 @@ def test_rerender_command_refreshes_stale_html(runner, make_user, make_question)
     db.session.expire_all()
     refreshed = db.session.get(Question, question.id)
     assert "<strong>vet</strong>" in refreshed.body_html and refreshed.html_version >= 1
+
+
+def test_search_text_comes_from_stored_html_and_equals_the_markdown_words(
+        app, make_user, make_question, make_answer):
+    from kennisnet.markdown import plain_text
+
+    bodies = ["**Vervoer** met [de bus](https://example.org) & taxi",
+              "# Kop\n\n- vrijwillige *chauffeurs*\n- `rooster`", "Oude opmaak: **contributie**"]
+    author = make_user()
+    question = make_question(author, body=bodies[0])
+    make_answer(question, author, body=bodies[1])
+    stale = make_answer(question, author, body=bodies[2])
+    stale.body_html, stale.html_version = "<p>verouderd</p>", 0  # renderer changed since
+    db.session.commit()
+
+    with app.test_request_context():
+        body = question.search_document().body
+
+    assert body == "\n".join(plain_text(text) for text in bodies)
+    assert "verouderd" not in body and "Vervoer met de bus & taxi" in body

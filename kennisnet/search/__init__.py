@@ -20,5 +20,15 @@ def drain_outbox() -> int:
     return drain()
 
 
+def request_purge() -> None:
+    """Ask the indexer, through the outbox and in the caller's transaction, to rebuild the index
+    and delete the old files once it has applied the changes before it (account erasure)."""
+    from kennisnet.extensions import db
+    from kennisnet.search.indexer import PURGE_KIND
+    from kennisnet.search.models import SearchOutbox
+
+    db.session.add(SearchOutbox(kind=PURGE_KIND, item_id=0))
+
+
 __all__ = ["SearchChild", "SearchDocument", "Searchable", "drain_outbox", "markdown_text",
-           "search_url", "searchable_kinds"]
+           "request_purge", "search_url", "searchable_kinds"]

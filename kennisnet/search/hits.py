@@ -36,7 +36,7 @@ def visible_rows(keys: Iterable[Key], user) -> dict[Key, tuple[object, SearchDoc
         if info is None:
             continue
         for row in info.model.search_load(db.session, ids):
-            document = row.search_document()
+            document = row.search_result_document()
             if document is not None and can_view_search_hit(user, kind, row, document.visibility):
                 shown[(kind, row.id)] = (row, document)
     return shown

@@ -50,6 +50,9 @@ WORDS_PER_ENTRY = 5000
 
 Key = tuple[str, int]
 
+# An outbox row of this kind asks for a purge (see _purge); its item id means nothing.
+PURGE_KIND = "purge"
+
 
 @contextmanager
 def _document_context() -> Iterator[None]:
@@ -137,12 +140,25 @@ def run_batch(batch_size: int = BATCH_SIZE,
             return 0
         with indexer_lock(root, timeout=WRITER_TIMEOUT):
             _write(root, documents)
+            if any(r.kind == PURGE_KIND for r in rows):
+                _purge(root)
             if after_index_commit is not None:
                 after_index_commit()
             # Only now: a crash before this line leaves the rows for the next run.
             session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
             session.commit()
     return len(rows)
+
+
+def _purge(root) -> None:
+    """Replace the index by a fresh generation built from the database, and delete the old
+    ones: Whoosh keeps deleted documents' words in its segment files and the did-you-mean
+    dictionary, which an account erasure must not leave behind. Call with the lock held."""
+    with _session() as session:
+        documents = (doc for _key, doc in iter_all_documents(session) if doc is not None)
+        name, count = build_generation(root, documents, procs=1)
+    activate(root, name, keep_previous=False)
+    log.info("search index purged: %d items in %s", count, name)
 
 
 def drain_outbox(batch_size: int = BATCH_SIZE) -> int:

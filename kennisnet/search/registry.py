@@ -134,6 +134,11 @@ class Searchable(SearchChild):
     def search_document(self) -> SearchDocument | None:
         raise NotImplementedError
 
+    def search_result_document(self) -> SearchDocument | None:
+        """What a results page shows (title, summary, url, place, date, visibility). Override
+        when search_document() gathers text only the index needs (a question's answers)."""
+        return self.search_document()
+
     @classmethod
     def search_load(cls, session: Session, ids: Sequence[int]) -> list:
         """The rows with these ids (any order); override to eager-load relationships."""
