@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations db lint bench-search clean
+.PHONY: run test install translations db lint bench-search bench-pages soak clean
 
 run: db
 	bash scripts/run-dev.sh
@@ -33,6 +33,14 @@ lint: install
 
 bench-search: install
 	$(BIN)/python bench/search.py
+
+bench-pages: install
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python bench/pages.py
+
+# Nightly, not in `make test`: 30 minutes of the concurrency mix (SOAK_MINUTES=2 for a short run).
+soak: install
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) instance .tools

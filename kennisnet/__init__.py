@@ -5,6 +5,7 @@ import os
 from flask import Flask
 
 import config as settings
+from kennisnet.routing import BoundedIntConverter
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -15,6 +16,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         template_folder=os.path.join(root, "templates"),
         static_folder=os.path.join(root, "static"),
     )
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     app.config.update(settings.load(app.instance_path))
     app.config.update(overrides or {})
     settings.check_production(app.config)
@@ -31,12 +33,14 @@ def register_extensions(app: Flask) -> None:
     from kennisnet import database  # noqa: F401 - installs the SQLite connection events
     from kennisnet.accounts.session import configure_login
     from kennisnet.extensions import babel, csrf, db, migrate
-    from kennisnet.i18n import select_locale
+    from kennisnet.i18n import install_fast_domain_lookup, install_template_gettext, select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
+    install_fast_domain_lookup(app)
     configure_login(app)
     import_models()
 
@@ -50,6 +54,7 @@ def import_models() -> None:
     from kennisnet.initiatives import models as _initiatives  # noqa: F401
     from kennisnet.search import models as _search  # noqa: F401
     from kennisnet.tips import models as _tips  # noqa: F401
+    from kennisnet.twofactor import models as _twofactor  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -60,11 +65,13 @@ def register_blueprints(app: Flask) -> None:
     from kennisnet.forum.views import bp as forum_bp
     from kennisnet.initiatives.views import bp as initiatives_bp
     from kennisnet.main.views import bp as main_bp
+    from kennisnet.privacy.views import bp as privacy_bp
     from kennisnet.search.views import bp as search_bp
     from kennisnet.tips.views import bp as tips_bp
+    from kennisnet.twofactor.views import bp as twofactor_bp
 
     for blueprint in (main_bp, accounts_bp, tips_bp, admin_bp, search_bp, documents_bp,
-                      initiatives_bp, events_bp, forum_bp):
+                      initiatives_bp, events_bp, forum_bp, twofactor_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 

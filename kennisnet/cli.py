@@ -19,15 +19,19 @@ def main():
 
 
 def register_cli(app: Flask) -> None:
+    from kennisnet.backup.cli import backup_command, restore_command
     from kennisnet.documents.cli import documents_group
     from kennisnet.events.cli import events_group
     from kennisnet.forum.cli import forum_group
     from kennisnet.initiatives.cli import initiatives_group
     from kennisnet.search.cli import search_group
+    from kennisnet.twofactor.cli import reset_2fa_command
 
     for command in (seed_command, create_user_command, set_role_command, prune_attempts_command,
+                    reset_2fa_command,
                     search_group,
-                    documents_group, events_group, forum_group, initiatives_group):
+                    documents_group, events_group, forum_group, initiatives_group,
+                    backup_command, restore_command):
         app.cli.add_command(command)
 
 

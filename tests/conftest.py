@@ -4,6 +4,7 @@ a fresh schema state per test, a test client, a live server for the browser, and
 import os
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from kennisnet import create_app
 from kennisnet.extensions import db as _db
 
 TEST_PASSWORD = "correct horse battery"
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPKENNISNETTESTXYZ"  # base32, 160 bits
 PG_URL = os.environ.get("KENNISNET_TEST_PG_URL")
 
 
@@ -111,15 +113,54 @@ def make_user(app):
 
     counter = iter(range(1, 10_000))
 
-    def factory(email=None, password=TEST_PASSWORD, display_name=None, site_role="member"):
+    def factory(email=None, password=TEST_PASSWORD, display_name=None, site_role="member",
+                second_factor=None):
+        """second_factor: None enrols TEST_TOTP_SECRET for moderators and administrators (who
+        need it to moderate), True for anyone, False for nobody."""
         n = next(counter)
         user = services.create_user(display_name or f"Gebruiker {n}",
                                     email or f"gebruiker{n}@example.nl", password,
                                     site_role=site_role)
         _db.session.commit()
+        if second_factor or (second_factor is None and site_role in ("moderator", "admin")):
+            enrol_totp(user)
         return user
 
     return factory
+
+
+def enrol_totp(user, secret=TEST_TOTP_SECRET):
+    """A confirmed second factor with a known secret, as if the user had set it up."""
+    from kennisnet.database import utcnow
+    from kennisnet.twofactor.models import TotpCredential
+    from kennisnet.twofactor.services import encrypt_secret
+
+    _db.session.add(TotpCredential(user_id=user.id, secret_encrypted=encrypt_secret(secret),
+                                   confirmed_at=utcnow()))
+    _db.session.commit()
+
+
+def totp_code_for(user, secret=TEST_TOTP_SECRET) -> str | None:
+    """A code the server accepts now, or None when the user has no second factor. Each step's
+    code works once, so after the current step was used this gives the next step's (accepted
+    one step early), and waits for a fresh step when both are used."""
+    import pyotp
+    from sqlalchemy import select
+
+    from kennisnet.twofactor.models import TotpCredential
+
+    _db.session.commit()  # end any open transaction, so a write by a live server is seen
+    last_step = _db.session.scalar(select(TotpCredential.last_used_step).where(
+        TotpCredential.user_id == user.id, TotpCredential.confirmed_at.is_not(None)))
+    if last_step is None:
+        return None
+    totp = pyotp.TOTP(secret)
+    while True:
+        now = totp.timecode(time.time())
+        for step in (now, now + 1):
+            if step > last_step:
+                return totp.generate_otp(step)
+        time.sleep(totp.interval - time.time() % totp.interval + 0.05)
 
 
 @pytest.fixture
@@ -155,12 +196,19 @@ def csrf_token():
 
 @pytest.fixture
 def login(client, csrf_token):
+    """Logs in through the forms, the code step included for users with a second factor."""
     def do_login(user, password=TEST_PASSWORD):
         page = client.get("/inloggen")
+        token = csrf_token(page)
         response = client.post("/inloggen", data={
-            "csrf_token": csrf_token(page), "email": user.email, "password": password,
+            "csrf_token": token, "email": user.email, "password": password,
         })
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        code = totp_code_for(user)
+        if code is not None:
+            assert response.headers["Location"].endswith("/inloggen/code")
+            response = client.post("/inloggen/code", data={"csrf_token": token, "code": code})
+            assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return response
 
     return do_login
@@ -180,7 +228,10 @@ def sent_mail(app):
     from email import policy
     from email.parser import BytesParser
 
+    from kennisnet.mail import wait_for_background_mail
+
     def read_all():
+        wait_for_background_mail()  # account mail is delivered in a thread of its own
         folder = Path(app.config["MAIL_OUTBOX_DIR"])
         if not folder.exists():
             return []
@@ -217,6 +268,17 @@ def pytest_terminal_summary(terminalreporter):
         for key, value in getattr(report, "user_properties", ())
         if isinstance(key, str) and key.startswith("figure:")
     )
+    # "total:" properties are counted per test (even at teardown) and summed over the run.
+    totals: dict[str, int] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "teardown":
+                continue
+            for key, value in getattr(report, "user_properties", ()):
+                if isinstance(key, str) and key.startswith("total:"):
+                    name = key.removeprefix("total:")
+                    totals[name] = totals.get(name, 0) + value
+    figures += sorted(totals.items())
     if figures:
         terminalreporter.section("kennisnet figures")
         for name, value in figures:

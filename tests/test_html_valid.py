@@ -13,7 +13,8 @@ PUBLIC_PAGES = [
     "/tips?fase=start", "/kennisbronnen", "/inloggen", "/aanmelden", "/wachtwoord-vergeten",
     "/toegankelijkheid", "/privacy", "/bestaat-niet",
 ]
-MEMBER_PAGES = ["/profiel", "/profiel/wachtwoord"]
+MEMBER_PAGES = ["/profiel", "/profiel/wachtwoord", "/profiel/mijn-gegevens",
+                "/profiel/account-verwijderen"]
 ADMIN_PAGES = ["/beheer/gebruikers"]
 
 

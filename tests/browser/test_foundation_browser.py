@@ -66,7 +66,7 @@ def test_skip_link_is_first_and_moves_focus(page: Page, live_server, seeded):
 @pytest.mark.parametrize("path", [
     "/", "/gids", "/gids/wat-is-het", "/gids/wie-doet-mee", "/tips", "/tips?fase=groei",
     "/kennisbronnen", "/inloggen", "/aanmelden", "/wachtwoord-vergeten", "/toegankelijkheid",
-    "/bestaat-niet",
+    "/privacy", "/bestaat-niet",
 ])
 def test_pages_pass_axe(page: Page, live_server, seeded, axe_check, path, page_errors):
     response = page.goto(live_server + path)
