@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kennisnet.backup.files import CHUNK
+from kennisnet.filesystem import fsync_directory
 
 FORMAT = "kennisnet-backup"
 FORMAT_VERSION = 1
@@ -61,7 +62,7 @@ def write(final: Path, manifest: dict, database_file: str,
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _fsync_dir(final.parent)
+    fsync_directory(final.parent)
     return final.stat().st_size
 
 
@@ -69,14 +70,6 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     info = _normalised(tarfile.TarInfo(name))
     info.size, info.mtime = len(data), int(time.time())
     tar.addfile(info, io.BytesIO(data))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _well_formed(manifest: dict) -> bool:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
+from kennisnet.filesystem import fsync_directory
+
 CHUNK = 64 * 1024
 
 
@@ -82,16 +84,8 @@ def store(received: Received) -> str:
     else:
         os.chmod(received.temp_path, 0o640)
         os.replace(received.temp_path, final)
-        _fsync_dir(os.path.dirname(final))
+        fsync_directory(os.path.dirname(final))
     return final
-
-
-def _fsync_dir(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def remove_unused(hashes, still_used) -> None:

@@ -23,6 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
+from kennisnet.filesystem import fsync_directory
 from kennisnet.search.schema import build_schema
 
 log = logging.getLogger(__name__)
@@ -89,16 +90,8 @@ def activate(root: Path, name: str, keep_previous: bool = True) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, root / CURRENT_FILE)
-    _fsync_dir(root)
+    fsync_directory(root)
     _prune(root, keep={name, previous} if keep_previous else {name})
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _prune(root: Path, keep: set) -> None:
