@@ -32,10 +32,11 @@ from kennisnet.extensions import db
 from kennisnet.forum.models import Question
 from kennisnet.search.indexer import check, indexed_hashes
 from kennisnet.search.models import SearchOutbox
-from kennisnet.search.store import LOCK_FILE, ensure_index, open_current
+from kennisnet.search.store import ensure_index, open_current
 from kennisnet.search.worker import run_worker
 from kennisnet.tips.models import Tip
 from tests.conftest import TEST_PASSWORD
+from tests.index_support import indexer_lock_is_held
 from tests.load_client import (
     Client,
     Deployment,
@@ -223,19 +224,6 @@ def test_killed_web_worker_loses_nothing_and_leaves_no_partial_file(
     assert db.session.scalar(select(func.count(Question.id))) == INJECTIONS + 3
 
 
-def _lock_is_held(root: Path) -> bool:
-    import fcntl
-
-    if not (root / LOCK_FILE).exists():
-        return False
-    with open(root / LOCK_FILE, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
-
 
 def _run_indexer() -> None:
     db.engine.dispose(close=False)  # the parent's pooled connections are not ours to use
@@ -274,13 +262,13 @@ def test_indexer_killed_mid_batch_leaves_a_consistent_index(app, db, deployment,
         _queue_tips(1000 * (round_number + 1), TIPS_PER_ROUND)
         indexer = _fork_indexer()
         deadline = time.monotonic() + 60
-        while not _lock_is_held(root):
+        while not indexer_lock_is_held(root):
             assert indexer.is_alive(), "the indexer stopped by itself"
             assert time.monotonic() < deadline, "the indexer never took the writer"
             time.sleep(0.005)
         # A batch lasts from ~0.1 s (idle machine) to seconds (busy one): kill early in it.
         time.sleep(rng.uniform(0, 0.05))
-        mid_batch += _lock_is_held(root)  # still writing: the kill lands inside the batch
+        mid_batch += indexer_lock_is_held(root)  # still writing: the kill lands inside the batch
         os.kill(indexer.pid, signal.SIGKILL)
         indexer.join()
     open_current(root).close()  # still opens after every kill

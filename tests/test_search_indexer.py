@@ -19,7 +19,6 @@ from kennisnet.search.indexer import check, indexed_hashes, pending_count, rebui
 from kennisnet.search.models import SearchOutbox
 from kennisnet.search.store import (
     CURRENT_FILE,
-    LOCK_FILE,
     SearchUnavailable,
     current_generation,
     ensure_index,
@@ -27,6 +26,7 @@ from kennisnet.search.store import (
 )
 from kennisnet.search.worker import prepare_index, run_worker
 from kennisnet.tips.models import Tip
+from tests.index_support import indexer_lock_is_held
 from tests.search_support import (  # noqa: F401
     MemberNote,
     MemberNoteReply,
@@ -146,19 +146,6 @@ def _subprocess_env(app) -> dict:
     return env
 
 
-def _lock_is_held(root: Path) -> bool:
-    import fcntl
-
-    if not (root / LOCK_FILE).exists():
-        return False
-    with open(root / LOCK_FILE, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
-
 
 def test_sigkill_while_holding_the_writer_loses_nothing(app, drain, found):
     long_text = " ".join(["Vrijwilligers rijden mensen naar de huisarts in het dorp."] * 60)
@@ -174,7 +161,7 @@ def test_sigkill_while_holding_the_writer_loses_nothing(app, drain, found):
         [sys.executable, "-c", "from kennisnet.cli import main; main()", "search", "drain"],
         env=_subprocess_env(app), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while not _lock_is_held(root):
+    while not indexer_lock_is_held(root):
         assert worker.poll() is None, worker.stderr.read().decode()[-2000:]
         assert time.monotonic() < deadline, "the indexer never took the writer"
         time.sleep(0.005)
