@@ -340,3 +340,37 @@ def test_two_indexers_at_once_lose_nothing(app, make_tip, found):
     assert errors == []
     assert pending_count() == 0
     assert len(indexed_keys(app)) == 30
+
+
+def test_opening_the_index_survives_commits_in_between(app, make_tip):
+    """An indexer commit deletes the table of contents a reader has just listed; a reader
+    (the consistency check, a search) must then read the newer one, not fail."""
+    root = Path(app.config["SEARCH_INDEX_DIR"])
+    ensure_index(root)
+    for n in range(60):
+        make_tip(title=f"Tussendoor {n}")
+    db.session.commit()
+    errors, opened, done = [], [0], threading.Event()
+
+    def drain_one_by_one():
+        with app.app_context():
+            try:
+                while run_batch(batch_size=1):
+                    pass
+            finally:
+                done.set()
+
+    thread = threading.Thread(target=drain_one_by_one)
+    thread.start()
+    try:
+        while not done.is_set():
+            try:
+                indexed_hashes(root)
+                opened[0] += 1
+            except SearchUnavailable as error:
+                errors.append(error)
+    finally:
+        thread.join()
+    assert opened[0] > 5  # the reads really overlapped the commits
+    assert errors == []
+    assert len(indexed_hashes(root)) == 60

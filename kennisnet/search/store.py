@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "indexer.lock"
 GENERATION_PREFIX = "gen-"
+TOC_RACE_RETRIES = 5
 
 
 class SearchUnavailable(Exception):
@@ -56,10 +57,16 @@ def current_generation(root: Path) -> str | None:
 def open_generation(root: Path, name: str):
     """The Whoosh index of a generation; SearchUnavailable when it is missing or damaged."""
     path = root / name
-    try:
-        return whoosh_index.open_dir(str(path))
-    except Exception as error:  # Whoosh raises many kinds of errors for a damaged index
-        raise SearchUnavailable(f"cannot open search index {path}: {error!r}") from error
+    for attempt in range(TOC_RACE_RETRIES):
+        try:
+            return whoosh_index.open_dir(str(path))
+        except FileNotFoundError as error:
+            # An indexer commit deletes the table of contents Whoosh has just listed (seen
+            # under load); the folder is still there, so list again and open the newer one.
+            if attempt == TOC_RACE_RETRIES - 1 or not path.is_dir():
+                raise SearchUnavailable(f"cannot open search index {path}: {error!r}") from error
+        except Exception as error:  # Whoosh raises many kinds of errors for a damaged index
+            raise SearchUnavailable(f"cannot open search index {path}: {error!r}") from error
 
 
 def open_current(root: Path):
