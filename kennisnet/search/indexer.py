@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from kennisnet.extensions import db
+from kennisnet.search.bulk import write_segments
 from kennisnet.search.models import SearchOutbox
 from kennisnet.search.registry import (
     SearchDocument,
@@ -42,10 +43,8 @@ BATCH_SIZE = 200
 CHUNK_SIZE = 500
 WRITER_TIMEOUT = 30.0
 REBUILD_LOCK_TIMEOUT = 600.0
-# Writer processes and the memory each may use for sorting postings before it spills to disk.
-# Measured at 50,000 items on 2 cores: 256 MB gave 900 items/s, 1024 MB 1,270 items/s.
+# Processes that each write one segment of a rebuilt index (bench/search.py).
 REBUILD_PROCS = min(2, os.cpu_count() or 1)
-REBUILD_MEMORY_MB = 1024
 WORDS_PER_ENTRY = 5000
 
 Key = tuple[str, int]
@@ -99,14 +98,19 @@ def apply_documents(writer, documents: dict[Key, SearchDocument | None]) -> None
 
 
 def add_new_words(writer, words: set[str]) -> None:
-    """Record words for did-you-mean in one dictionary entry (an index document with only the
-    `spell` field: no key, kind or text, so no search ever matches it).
+    """Record words for did-you-mean in the live index (see spelling_entry)."""
+    if words:
+        writer.add_document(**spelling_entry(words))
+
+
+def spelling_entry(words: set[str]) -> dict:
+    """One dictionary entry for did-you-mean: an index document with only the `spell` field
+    (no key, kind or text, so no search ever matches it).
 
     Whoosh's own spelling fields index every word of every document a second time; an entry
     per batch of new words costs a fraction of that and gives the same dictionary.
     """
-    if words:
-        writer.add_document(spell=" ".join(sorted(words)))
+    return {"spell": " ".join(sorted(words))}
 
 
 def _write(root, documents: dict[Key, SearchDocument | None]) -> None:
@@ -216,33 +220,29 @@ def build_generation(root, documents: Iterable[SearchDocument], procs: int = REB
                      ) -> tuple[str, int]:
     """A new, not yet live generation holding these documents: (name, number of items)."""
     name, ix = new_generation(root)
-    options = {"limitmb": REBUILD_MEMORY_MB}
-    if procs > 1:
-        options.update(procs=procs, multisegment=True)
-    writer = ix.writer(**options)
+    counted = [0]
     try:
-        count = add_all(writer, documents)
+        write_segments(ix, index_entries(documents, counted), procs)
     except BaseException:
-        writer.cancel()
         shutil.rmtree(root / name, ignore_errors=True)
         raise
-    writer.commit()
-    return name, count
+    return name, counted[0]
 
 
-def add_all(writer, documents: Iterable[SearchDocument]) -> int:
-    """Add documents to a new index, with their words for did-you-mean."""
-    count, seen_words, new_words = 0, set(), set()
+def index_entries(documents: Iterable[SearchDocument], counted: list[int]) -> Iterator[dict]:
+    """The index entries for new documents, with dictionary entries of their words for
+    did-you-mean; counted[0] ends as the number of documents."""
+    seen_words, new_words = set(), set()
     for document in documents:
-        writer.add_document(**index_fields(document))
+        yield index_fields(document)
+        counted[0] += 1
         new_words |= document_words(document) - seen_words
-        count += 1
         if len(new_words) >= WORDS_PER_ENTRY:
-            add_new_words(writer, new_words)
+            yield spelling_entry(new_words)
             seen_words |= new_words
             new_words = set()
-    add_new_words(writer, new_words)
-    return count
+    if new_words:
+        yield spelling_entry(new_words)
 
 
 @dataclass
