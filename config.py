@@ -39,6 +39,11 @@ def load(instance_path: str) -> dict:
         "SEARCH_INDEX_DIR": _env("SEARCH_INDEX_DIR") or os.path.join(instance_path, "search-index"),
         "UPLOAD_DIR": _env("UPLOAD_DIR") or os.path.join(instance_path, "uploads"),
         "MAIL_OUTBOX_DIR": os.path.join(instance_path, "mail"),
+        # Pages for anonymous visitors, kept per process until the content changes
+        # (kennisnet/pagecache.py); 0 seconds switches the cache off.
+        "PAGE_CACHE_SECONDS": _env_int("PAGE_CACHE_SECONDS", 60),
+        "PAGE_CACHE_MB": _env_int("PAGE_CACHE_MB", 8),
+        "PAGE_CACHE_VERSION_FILE": os.path.join(instance_path, "content-version"),
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": _env_int("MAIL_PORT", 587),
         "MAIL_USERNAME": _env("MAIL_USERNAME"),

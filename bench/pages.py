@@ -1,6 +1,7 @@
 """Page benchmark: kennisnet's pages under gunicorn next to a bare Flask "hello world".
 
     .venv/bin/python bench/pages.py [--duration 5] [--pages forum,zoeken] [--profile vraag-50]
+                                    [--fresh-pages]
 
 Uses the instance bench/fill.py builds (cached under .bench/). Serves it with gunicorn, 2 sync
 workers on 127.0.0.1, beside the search indexer (`kennisnet search worker`), and a bare Flask app
@@ -9,6 +10,10 @@ and latency at 4 connections, then p99 at 8 concurrent clients, then the search 
 one client for its p95. CPU milliseconds per request are read from the workers' /proc counters:
 on a shared machine that figure is steadier than requests per second. SQL statements per page
 are counted in-process on the same instance. At the end: resident memory of the deployment.
+
+wrk's visitors are anonymous, so by default they get the pages kennisnet keeps for anonymous
+visitors (kennisnet/pagecache.py), as a deployment would; `--fresh-pages` switches that off and
+measures the cost of making every page. The in-process figures always make the page afresh.
 
 Targets (issue 8): every page at least 15 % of hello world's requests per second, the question
 with 50 answers at least 10 %; no page above 150 ms p99 at 8 clients; search p95 under 80 ms at
@@ -257,7 +262,12 @@ def in_process_figures(folder: Path, pages: dict, runs: int = 20) -> dict[str, t
 
     from kennisnet.extensions import db
 
-    app = make_app(folder)
+    # The cost of making each page: kept pages (kennisnet/pagecache.py) would show none.
+    os.environ["KENNISNET_PAGE_CACHE_SECONDS"] = "0"
+    try:
+        app = make_app(folder)
+    finally:
+        del os.environ["KENNISNET_PAGE_CACHE_SECONDS"]
     figures = {}
     with app.app_context():
         client = app.test_client()
@@ -364,6 +374,11 @@ def run(args) -> int:
         pages = {name: pages[name] for name in args.pages.split(",")}
     env = {**os.environ, **instance_env(folder), "KENNISNET_ENV": "production",
            "KENNISNET_SECRET_KEY": secrets.token_urlsafe(48)}
+    if args.fresh_pages:
+        env["KENNISNET_PAGE_CACHE_SECONDS"] = "0"
+    print("pages for anonymous visitors: " + (
+        "made afresh for every request (--fresh-pages)" if args.fresh_pages else
+        "kept until the content changes, as deployed (--fresh-pages measures without)"))
     work = Path(tempfile.mkdtemp(prefix="kennisnet-pages-"))
     script = work / "report.lua"
     script.write_text(WRK_SCRIPT)
@@ -467,6 +482,8 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=1,
                         help="use bench/fill.py's instance with every count divided by this")
     parser.add_argument("--no-sql", action="store_true", help="skip the in-process figures")
+    parser.add_argument("--fresh-pages", action="store_true",
+                        help="switch the page cache off: every request makes its page")
     parser.add_argument("--vs-flaskbb", action="store_true", help="not implemented")
     args = parser.parse_args()
     if args.vs_flaskbb:

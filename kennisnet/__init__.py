@@ -77,9 +77,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     from kennisnet.errors import register_error_handlers
+    from kennisnet.pagecache import register_page_cache
     from kennisnet.security import register_security
     from kennisnet.templating import register_templating
 
+    register_page_cache(app)  # first: looks pages up before, and keeps them after, the others
     register_security(app)
     register_error_handlers(app)
     register_templating(app)

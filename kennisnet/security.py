@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kennisnet.permissions import is_public
@@ -72,6 +73,23 @@ def _keep_personal_pages_out_of_caches(response) -> None:
     user = g.get("_login_user")
     if "_user_id" in session or (user is not None and user.is_authenticated):
         response.headers["Cache-Control"] = "no-store"
+
+
+def refuse_cross_origin_request() -> None:
+    """CSRF defence without a token, for the one form on pages kept for anonymous visitors
+    (the language switch): a token would need a session, and a page with a session cannot be
+    kept for everybody. Browsers say where a request comes from; a form posted from another
+    site is refused as a failed CSRF check. Requests without these headers do not come from a
+    browser, so no visitor's session can be abused by them. (Go 1.25's CrossOriginProtection
+    makes the same check.)"""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        if site not in ("same-origin", "none"):
+            raise CSRFError("Cross-site request.")
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        raise CSRFError("Cross-origin request.")
 
 
 def require_login_unless_public():

@@ -117,10 +117,9 @@ def test_production_refuses_default_or_short_secret(monkeypatch, tmp_path):
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
-def test_english_is_available(client, csrf_token):
-    page = client.get("/")
-    response = client.post("/taal", data={"csrf_token": csrf_token(page), "lang": "en",
-                                          "next": "/tips"})
+def test_english_is_available(client):
+    response = client.post("/taal", data={"lang": "en", "next": "/tips"},
+                           headers={"Sec-Fetch-Site": "same-origin"})
     assert response.headers["Location"] == "/tips"
     html = client.get("/tips").get_data(as_text=True)
     assert '<html lang="en">' in html
@@ -130,3 +129,24 @@ def test_english_is_available(client, csrf_token):
 def test_dutch_is_the_default_whatever_the_browser_says(client):
     html = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_data(as_text=True)
     assert '<html lang="nl">' in html
+
+
+@pytest.mark.parametrize("headers, allowed", [
+    ({"Sec-Fetch-Site": "same-origin"}, True),
+    ({"Sec-Fetch-Site": "none"}, True),  # typed or bookmarked by the visitor
+    ({"Origin": "http://localhost"}, True),  # browsers before Sec-Fetch-Site
+    ({}, True),  # not a browser: no visitor's session to abuse
+    ({"Sec-Fetch-Site": "cross-site", "Origin": "https://kwaad.example"}, False),
+    ({"Sec-Fetch-Site": "same-site", "Origin": "http://sub.localhost"}, False),
+    ({"Origin": "https://kwaad.example"}, False),
+    ({"Origin": "null"}, False),  # a sandboxed frame or data: page
+])
+def test_the_language_switch_refuses_forms_from_other_sites(client, headers, allowed):
+    response = client.post("/taal", data={"lang": "en", "next": "/tips"}, headers=headers)
+    if allowed:
+        assert response.status_code == 302
+        assert '<html lang="en">' in client.get("/tips").get_data(as_text=True)
+    else:
+        assert response.status_code == 400
+        assert "Er ging iets mis" in response.get_data(as_text=True)
+        assert '<html lang="nl">' in client.get("/tips").get_data(as_text=True)

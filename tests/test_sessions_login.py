@@ -451,7 +451,8 @@ def _row_counts(db) -> dict[str, int]:
 
 def test_every_post_route_refuses_a_foreign_csrf_token(app, db, make_user, client, login,
                                                        seeded, report_figure):
-    """S07: a token from someone else's session is worth nothing on any form."""
+    """S07: a token from someone else's session is worth nothing on any form, nor is a form
+    posted from another site (the language switch has no token: see test_security)."""
     from tests.test_headers import sample_url
 
     attacker = fresh(app, "10.5.0.1")
@@ -462,7 +463,8 @@ def test_every_post_route_refuses_a_foreign_csrf_token(app, db, make_user, clien
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
             continue
-        response = client.post(sample_url(rule), data={"csrf_token": foreign})
+        response = client.post(sample_url(rule), data={"csrf_token": foreign}, headers={
+            "Origin": "https://kwaad.example", "Sec-Fetch-Site": "cross-site"})
         assert response.status_code == 400, (rule.rule, response.status_code)
         assert "Er ging iets mis" in response.get_data(as_text=True)
         checked += 1
@@ -524,7 +526,7 @@ def test_login_next(app, make_user, target):
 @pytest.mark.parametrize("target", BAD_NEXT + GOOD_NEXT)
 def test_language_next(app, target):
     client = fresh(app, "10.4.0.2")
-    response = post_form(client, "/", {"lang": "nl", "next": target}, path="/taal")
+    response = client.post("/taal", data={"lang": "nl", "next": target})
     check_redirect(response, target)
 
 

@@ -20,6 +20,7 @@ from flask import current_app
 from kennisnet.backup import archive, database, files
 from kennisnet.database import utcnow
 from kennisnet.extensions import db
+from kennisnet.pagecache import bump_content_version
 
 ARCHIVE_SUFFIX = ".tar.gz"
 WORK_PREFIX = ".kennisnet-backup-"
@@ -171,6 +172,8 @@ def restore_archive(path: str, force: bool = False) -> RestoreResult:
             shutil.rmtree(staging, ignore_errors=True)
     _require_no_problems(files.hash_problems(upload_dir, manifest["files"]),
                          "De teruggezette bestanden kloppen niet met het manifest")
+    # The database was replaced beneath the ORM: pages kept by running workers are stale.
+    bump_content_version(current_app)
     return RestoreResult(manifest, rebuild_search_index(), time.monotonic() - started)
 
 

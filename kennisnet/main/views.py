@@ -1,8 +1,10 @@
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
 from kennisnet.accounts.redirects import safe_next_path
+from kennisnet.extensions import csrf
 from kennisnet.i18n import SUPPORTED_LOCALES
 from kennisnet.permissions import public
+from kennisnet.security import refuse_cross_origin_request
 from kennisnet.tips import queries as tip_queries
 
 bp = Blueprint("main", __name__)
@@ -25,7 +27,9 @@ def home():
 
 @bp.route("/taal", methods=["POST"])
 @public
+@csrf.exempt  # checked by origin instead: see refuse_cross_origin_request
 def choose_language():
+    refuse_cross_origin_request()
     lang = request.form.get("lang")
     if lang in SUPPORTED_LOCALES:
         session["lang"] = lang

@@ -1,0 +1,179 @@
+"""Finished pages for anonymous visitors, kept per process until the content changes.
+
+Most visitors read without logging in, and for them a page is the same for everybody. Each
+process keeps such pages (up to PAGE_CACHE_MB) and serves them again until either any database
+commit that changed something bumps the content version, or PAGE_CACHE_SECONDS pass (for what
+changes with the clock alone, such as "upcoming" events).
+
+The content version is a small file in the instance folder, replaced atomically after every
+commit that changed something, by whichever process committed; every request reads it first,
+before any database read, so a page is never kept under a version older than its data.
+
+A response is kept only when it is the same for every anonymous visitor: a GET without cookies,
+status 200, no cookie set and the session untouched (a form's CSRF token lives in the session,
+so pages with forms are never kept), and no Cache-Control of its own. Search is not kept:
+its queries rarely repeat.
+"""
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, Response, current_app, g, has_app_context, request, session
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+NOT_KEPT_BLUEPRINTS = frozenset({"search", "static"})
+CHANGED = "kennisnet.content_changed"
+
+
+@dataclass
+class KeptPage:
+    version: str
+    kept_at: float
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class PageStore:
+    """Least recently used pages of one process, bounded by their total size."""
+
+    def __init__(self, max_bytes: int, max_seconds: float):
+        self.max_bytes, self.max_seconds = max_bytes, max_seconds
+        self.pages: OrderedDict[str, KeptPage] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str, version: str) -> KeptPage | None:
+        with self.lock:
+            page = self.pages.get(key)
+            if page is None:
+                return None
+            if page.version != version or time.monotonic() - page.kept_at > self.max_seconds:
+                self._drop(key)
+                return None
+            self.pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: KeptPage) -> None:
+        if len(page.body) > self.max_bytes // 20:
+            return  # one huge page must not push out all others
+        with self.lock:
+            if key in self.pages:
+                self._drop(key)
+            self.pages[key] = page
+            self.size += len(page.body)
+            while self.size > self.max_bytes:
+                self._drop(next(iter(self.pages)))
+
+    def _drop(self, key: str) -> None:
+        self.size -= len(self.pages.pop(key).body)
+
+
+def version_file(app: Flask) -> Path:
+    return Path(app.config["PAGE_CACHE_VERSION_FILE"])
+
+
+def content_version(app: Flask) -> str:
+    try:
+        return version_file(app).read_text(encoding="ascii")
+    except FileNotFoundError:
+        return ""
+
+
+def bump_content_version(app: Flask) -> None:
+    """Give the content a new version, visible to every process of this instance at once."""
+    path = version_file(app)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        temporary.write_text(f"{time.time_ns()}-{os.getpid()}-{os.urandom(4).hex()}",
+                             encoding="ascii")
+        os.replace(temporary, path)
+    except FileNotFoundError:
+        pass  # the instance folder is gone (a test that ended); nothing is left to serve
+
+
+def serve_kept_page():
+    store = current_app.extensions.get("kennisnet.pages")
+    if store is None or not _anonymous_and_plain():
+        return None
+    version = g.page_version = content_version(current_app)
+    page = store.get(request.full_path, version)
+    if page is None:
+        g.page_key = request.full_path
+        return None
+    g.page_was_kept = True
+    return Response(page.body, status=page.status, headers=page.headers)
+
+
+def keep_page(response):
+    key = g.pop("page_key", None)
+    if key is None or not _same_for_every_visitor(response):
+        return response
+    response.vary.add("Cookie")
+    current_app.extensions["kennisnet.pages"].put(key, KeptPage(
+        version=g.page_version, kept_at=time.monotonic(), status=response.status_code,
+        headers=[(name, value) for name, value in response.headers
+                 if name.lower() not in ("content-length", "date")],
+        body=response.get_data()))
+    return response
+
+
+def _anonymous_and_plain() -> bool:
+    if request.method != "GET" or request.cookies:
+        return False
+    if request.if_none_match or request.if_modified_since:
+        return False  # the view answers these with a 304 of its own
+    endpoint = request.endpoint
+    return endpoint is not None and endpoint.partition(".")[0] not in NOT_KEPT_BLUEPRINTS \
+        and endpoint != "static"
+
+
+def _same_for_every_visitor(response) -> bool:
+    return (response.status_code == 200 and not response.direct_passthrough
+            and not response.is_streamed and "Set-Cookie" not in response.headers
+            and "Cache-Control" not in response.headers and not session.modified)
+
+
+def _mark_changed_by_flush(session_, _flush_context) -> None:
+    session_.info[CHANGED] = True
+
+
+def _mark_changed_by_statement(state) -> None:
+    if not state.is_select:
+        state.session.info[CHANGED] = True
+
+
+def _announce_commit(session_) -> None:
+    if session_.info.pop(CHANGED, False) and has_app_context() and \
+            "kennisnet.pages" in current_app.extensions:
+        bump_content_version(current_app)
+
+
+def _forget_changes(session_, *_args) -> None:
+    session_.info.pop(CHANGED, None)
+
+
+def _listen_once() -> None:
+    if event.contains(Session, "after_commit", _announce_commit):
+        return
+    event.listen(Session, "after_flush", _mark_changed_by_flush)
+    event.listen(Session, "do_orm_execute", _mark_changed_by_statement)
+    event.listen(Session, "after_commit", _announce_commit)
+    event.listen(Session, "after_rollback", _forget_changes)
+
+
+def register_page_cache(app: Flask) -> None:
+    """Register before the other hooks: the page is then looked up first and kept last, with
+    every header the other hooks add."""
+    if app.config["PAGE_CACHE_SECONDS"] <= 0:
+        return
+    app.extensions["kennisnet.pages"] = PageStore(
+        app.config["PAGE_CACHE_MB"] * 1024 * 1024, app.config["PAGE_CACHE_SECONDS"])
+    _listen_once()
+    app.before_request(serve_kept_page)
+    app.after_request(keep_page)

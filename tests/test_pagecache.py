@@ -1,0 +1,149 @@
+"""Pages kept for anonymous visitors: served again until anything changes, never stale,
+never personal."""
+
+# Fixtures come from tests/search_support.py by import; pytest injects them by name.
+# ruff: noqa: F811
+
+import time
+
+import pytest
+from sqlalchemy import text, update
+
+from kennisnet import create_app
+from kennisnet.pagecache import KeptPage, PageStore, bump_content_version
+from kennisnet.tips.models import Tip
+from tests.conftest import _test_config
+from tests.search_support import make_tip  # noqa: F401
+
+
+def kept_paths(app) -> list[str]:
+    return [key.rstrip("?") for key in app.extensions["kennisnet.pages"].pages]
+
+
+def change_behind_the_cache(db, slug: str, title: str) -> None:
+    """Change a row in a way the cache cannot notice (no ORM commit in any kennisnet process),
+    to tell a kept page from a freshly made one."""
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE tip SET title = :title WHERE slug = :slug"),
+                           {"title": title, "slug": slug})
+
+
+def test_a_public_page_is_kept_and_served_again_with_its_headers(app, db, make_tip):
+    make_tip(title="Begin klein")
+    first = app.test_client().get("/tips")
+    assert "/tips" in kept_paths(app)
+    change_behind_the_cache(db, "tip-1", "Stiekem veranderd")
+    again = app.test_client().get("/tips")
+    assert again.status_code == 200
+    assert again.get_data() == first.get_data()
+    assert "Begin klein" in again.get_data(as_text=True)
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Content-Type"):
+        assert again.headers[header] == first.headers[header]
+    assert "Cookie" in again.headers["Vary"]
+    assert "Set-Cookie" not in again.headers
+
+
+def test_a_commit_makes_every_kept_page_fresh(app, db, make_tip):
+    tip = make_tip(title="Begin klein")
+    client = app.test_client()
+    assert "Begin klein" in client.get(f"/tips/{tip.slug}").get_data(as_text=True)
+    tip.title = "Begin met een vragenlijst"
+    db.session.commit()
+    assert "Begin met een vragenlijst" in client.get(f"/tips/{tip.slug}").get_data(as_text=True)
+    db.session.execute(update(Tip).where(Tip.id == tip.id).values(title="Via een UPDATE"))
+    db.session.commit()
+    assert "Via een UPDATE" in client.get(f"/tips/{tip.slug}").get_data(as_text=True)
+
+
+def test_a_commit_in_another_process_reaches_this_ones_pages(app, db, make_tip, tmp_path,
+                                                             database_url):
+    make_tip(title="Begin klein")
+    assert "Begin klein" in app.test_client().get("/tips").get_data(as_text=True)
+    # A second application on the same instance folder and database: another gunicorn worker
+    # or the indexer, with a page store of its own.
+    other = create_app(_test_config(database_url, tmp_path))
+    with other.app_context():
+        db.session.execute(update(Tip).values(title="Elders veranderd"))
+        db.session.commit()
+        db.session.remove()
+    # The test keeps one app context (and so one session) across requests; in production each
+    # request starts its own transaction. End the one the first page read in.
+    db.session.rollback()
+    assert "Elders veranderd" in app.test_client().get("/tips").get_data(as_text=True)
+
+
+def test_a_rollback_keeps_the_pages(app, db, make_tip):
+    make_tip(title="Begin klein")
+    app.test_client().get("/tips")
+    db.session.execute(update(Tip).values(title="Teruggedraaid"))
+    db.session.rollback()
+    assert "/tips" in kept_paths(app)
+
+
+def test_members_never_get_or_leave_a_kept_page(app, db, make_tip, make_user, login, client):
+    make_tip(title="Begin klein")
+    member = make_user()
+    login(member)
+    page = client.get("/tips")
+    assert page.status_code == 200
+    assert kept_paths(app) == []
+    assert page.headers["Cache-Control"] == "no-store"
+    anonymous = app.test_client().get("/tips").get_data(as_text=True)
+    assert member.email not in anonymous and "Uitloggen" not in anonymous
+
+
+def test_pages_with_a_form_are_not_kept(app):
+    response = app.test_client().get("/inloggen")
+    assert response.status_code == 200 and "csrf_token" in response.get_data(as_text=True)
+    assert "/inloggen" not in kept_paths(app)
+
+
+def test_search_redirects_and_errors_are_not_kept(app, make_tip):
+    make_tip(title="Begin klein")
+    client = app.test_client()
+    assert client.get("/zoeken?q=klein").status_code in (200, 503)
+    assert client.get("/forum/vraag/999999").status_code == 404
+    assert client.get("/profiel").status_code == 302
+    assert kept_paths(app) == []
+
+
+def test_conditional_requests_reach_the_view(app, make_tip):
+    make_tip(title="Begin klein")
+    first = app.test_client().get("/agenda.ics")
+    assert first.status_code == 200 and first.headers.get("ETag")
+    again = app.test_client().get("/agenda.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_pages_expire_after_their_time(app, db, make_tip):
+    app.extensions["kennisnet.pages"].max_seconds = 1
+    make_tip(title="Begin klein")
+    app.test_client().get("/tips")
+    change_behind_the_cache(db, "tip-1", "Na een seconde")
+    assert "Begin klein" in app.test_client().get("/tips").get_data(as_text=True)
+    time.sleep(1.1)
+    db.session.rollback()  # see test_a_commit_in_another_process_reaches_this_ones_pages
+    assert "Na een seconde" in app.test_client().get("/tips").get_data(as_text=True)
+
+
+def test_a_new_version_drops_pages_kept_under_the_old_one(app, db, make_tip):
+    make_tip(title="Begin klein")
+    app.test_client().get("/tips")
+    change_behind_the_cache(db, "tip-1", "Na een nieuwe versie")
+    bump_content_version(app)  # what `kennisnet restore` and any other process's commit do
+    db.session.rollback()  # see test_a_commit_in_another_process_reaches_this_ones_pages
+    assert "Na een nieuwe versie" in app.test_client().get("/tips").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page_bytes", [1000, 3000])
+def test_the_store_stays_within_its_size(page_bytes):
+    store = PageStore(max_bytes=100_000, max_seconds=60)
+    for n in range(200):
+        store.put(f"/p{n}", KeptPage("v1", time.monotonic(), 200, [], b"x" * page_bytes))
+        assert store.size <= 100_000
+    assert store.size == sum(len(page.body) for page in store.pages.values())
+    assert store.get("/p199", "v1") is not None  # the newest stays
+    assert store.get("/p0", "v1") is None  # the oldest went first
+    assert store.get("/p199", "v2") is None  # another version is not served
+    store.put("/huge", KeptPage("v1", time.monotonic(), 200, [], b"x" * 60_000))
+    assert store.get("/huge", "v1") is None
