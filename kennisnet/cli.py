@@ -1,5 +1,9 @@
 """The `kennisnet` command: `kennisnet seed`, `kennisnet create-user`, `kennisnet db upgrade`, …"""
 
+import logging
+import signal
+import threading
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
@@ -16,6 +20,17 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app)
 def main():
     """Kennisnet beheren."""
+
+
+def run_until_stopped(run_worker, poll: float, started: str, stopped: str) -> None:
+    """Run a background worker in the foreground until SIGTERM (systemd) or Ctrl-C."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(started)
+    run_worker(stop, poll=poll)
+    click.echo(stopped)
 
 
 def register_cli(app: Flask) -> None:

@@ -11,8 +11,8 @@ before any database read, so a page is never kept under a version older than its
 
 A response is kept only when it is the same for every anonymous visitor: a GET without cookies,
 status 200, no cookie set and the session untouched (a form's CSRF token lives in the session,
-so pages with forms are never kept), and no Cache-Control of its own. Search is not kept:
-its queries rarely repeat.
+so pages with forms are never kept), and not marked private, no-store or no-cache. Search is
+not kept: its queries rarely repeat.
 """
 
 import os
@@ -60,8 +60,8 @@ class PageStore:
             return page
 
     def put(self, key: str, page: KeptPage) -> None:
-        if len(page.body) > self.max_bytes // 20:
-            return  # one huge page must not push out all others
+        if len(page.body) > self.max_bytes // 2:
+            return  # one huge page must not push out all others (the agenda feed: 2.7 MB)
         with self.lock:
             if key in self.pages:
                 self._drop(key)
@@ -134,9 +134,11 @@ def _anonymous_and_plain() -> bool:
 
 
 def _same_for_every_visitor(response) -> bool:
+    policy = response.cache_control
     return (response.status_code == 200 and not response.direct_passthrough
             and not response.is_streamed and "Set-Cookie" not in response.headers
-            and "Cache-Control" not in response.headers and not session.modified)
+            and not (policy.private or policy.no_store or policy.no_cache)
+            and not session.modified)
 
 
 def _mark_changed_by_flush(session_, _flush_context) -> None:

@@ -4,6 +4,7 @@ never personal."""
 # Fixtures come from tests/search_support.py by import; pytest injects them by name.
 # ruff: noqa: F811
 
+import re
 import time
 
 import pytest
@@ -13,6 +14,8 @@ from kennisnet import create_app
 from kennisnet.pagecache import KeptPage, PageStore, bump_content_version
 from kennisnet.tips.models import Tip
 from tests.conftest import _test_config
+from tests.documents_support import extract, upload  # noqa: F401
+from tests.factories_forum import forum_app, make_answer, make_question  # noqa: F401
 from tests.search_support import make_tip  # noqa: F401
 
 
@@ -145,5 +148,45 @@ def test_the_store_stays_within_its_size(page_bytes):
     assert store.get("/p199", "v1") is not None  # the newest stays
     assert store.get("/p0", "v1") is None  # the oldest went first
     assert store.get("/p199", "v2") is None  # another version is not served
-    store.put("/huge", KeptPage("v1", time.monotonic(), 200, [], b"x" * 60_000))
+    store.put("/huge", KeptPage("v1", time.monotonic(), 200, [], b"x" * 50_001))
     assert store.get("/huge", "v1") is None
+
+
+def test_every_visitor_page_without_a_form_is_kept(app, db, seeded, make_user, make_initiative,
+                                                   make_question, make_answer, upload, extract,
+                                                   client, login):
+    """Walk the site's links as a visitor: a page is kept exactly when it has no form that needs
+    a session. A view that makes a form it does not show (and so a session) fails here."""
+    from tests.factories_documents import make_pdf
+    from tests.factories_events import make_event
+
+    author = make_user()
+    make_answer(make_question(author), author)
+    make_event(make_initiative(), capacity=5)
+    login(author)
+    assert upload(make_pdf(["Statuten van de vereniging"]), "statuten.pdf").status_code == 303
+    extract()
+    db.session.rollback()  # see test_a_commit_in_another_process_reaches_this_ones_pages
+    seen, queue, checked = set(), ["/"], {}
+    while queue and len(seen) < 120:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        response = app.test_client().get(path)  # a new visitor each time: no cookies
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        html = response.get_data(as_text=True)
+        kept = path.partition("#")[0] in kept_paths(app)
+        if not path.startswith("/zoeken"):
+            checked[path] = kept
+            assert kept != ('name="csrf_token"' in html), path
+        queue += [link for link in re.findall(r'href="(/[^"#]*)', html)
+                  if not link.startswith(("/static/", "//")) and "download" not in link]
+    kept_pages = [path for path, kept in checked.items() if kept]
+    for page in ("/", "/tips", "/forum", "/agenda", "/documenten", "/initiatieven"):
+        assert page in kept_pages
+    assert any(path.startswith("/forum/vraag/") for path in kept_pages)
+    assert any(path.startswith("/agenda/") and path[8:].isdigit() for path in kept_pages)
+    assert any(path.startswith("/documenten/") and path[12:].isdigit() for path in kept_pages)
+    assert len(kept_pages) >= 30, len(kept_pages)

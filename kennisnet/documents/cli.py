@@ -1,11 +1,10 @@
 """`kennisnet documents extract [--watch]`: text extraction and download counts."""
 
-import logging
-import signal
-import threading
 
 import click
 from flask.cli import with_appcontext
+
+from kennisnet.cli import run_until_stopped
 
 
 @click.group("documents")
@@ -24,13 +23,7 @@ def extract_command(watch, poll):
     if not watch:
         click.echo(f"{extract_pending()} versies verwerkt.")
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    click.echo("Tekstverwerker gestart.")
-    run_worker(stop, poll=poll)
-    click.echo("Tekstverwerker gestopt.")
+    run_until_stopped(run_worker, poll, "Tekstverwerker gestart.", "Tekstverwerker gestopt.")
 
 
 @documents_group.command("check")

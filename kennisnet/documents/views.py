@@ -157,7 +157,9 @@ def detail(document_id):
         if document.doc_type == "statuten" else [],
         pii_labels=PII_LABELS, extraction_errors=EXTRACTION_ERRORS,
         reports=list(document.reports) if can_hide_document(current_user) else [],
-        report_form=ReportForm())
+        # Only for those who may report: a form's CSRF token would keep the page from being
+        # kept for visitors (kennisnet/pagecache.py).
+        report_form=ReportForm() if can_report_document(current_user, document) else None)
 
 
 def _download(document: Document, version: DocumentVersion | None):

@@ -125,7 +125,8 @@ def detail(event_id):
         position=queries.waiting_position(registration) if registration is not None
         and registration.status == "waiting" else None,
         show_link=can_see_online_link(current_user, event, is_registered),
-        register_form=RegisterForm(), action_form=ActionForm())
+        # A form makes a CSRF token, and so a session: none for visitors, whose page is kept.
+        register_form=RegisterForm() if current_user.is_authenticated else None)
 
 
 def _current_occurrence(event: Event, key: str | None):

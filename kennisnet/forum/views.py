@@ -76,12 +76,14 @@ def question(question_id):
     item = get_question(question_id)
     if item.merged_into_id is not None and not can_moderate_forum(current_user):
         return redirect(url_for("forum.question", question_id=item.merged_into_id), 301)
-    form = AnswerForm()
-    form.form_token.data = guard.new_form_token()
+    form = None  # no CSRF token, so no session, for visitors: their page can be kept
+    if can_answer(current_user, item):
+        form = AnswerForm()
+        form.form_token.data = guard.new_form_token()
     return render_question(item, form)
 
 
-def render_question(item: Question, form: AnswerForm, status: int = 200, error: str = "",
+def render_question(item: Question, form: AnswerForm | None, status: int = 200, error: str = "",
                     preview=None):
     answers = queries.answers_for_page(item, current_user)
     return render_template(

@@ -158,9 +158,7 @@ def invite(slug):
 def set_role(slug, membership_id):
     organisation = organisation_or_404(slug)
     require(can_manage_members(current_user, organisation))
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.organisation_id != organisation.id:
-        abort(404)
+    membership = _belonging_to(organisation, Membership, membership_id)
     form = RoleForm()
     if not form.validate_on_submit():
         flash(_("Kies een geldige rol."), "error")
@@ -179,9 +177,7 @@ def set_role(slug, membership_id):
 def answer_request(slug, request_id):
     organisation = organisation_or_404(slug)
     require(can_manage_members(current_user, organisation))
-    join_request = db.session.get(JoinRequest, request_id)
-    if join_request is None or join_request.organisation_id != organisation.id:
-        abort(404)
+    join_request = _belonging_to(organisation, JoinRequest, request_id)
     decision = request.form.get("besluit")
     if decision not in ("accepteren", "weigeren"):
         abort(400)
@@ -236,3 +232,12 @@ def confirm_with_token(slug, token):
         return redirect(profile_url(organisation))
     return render_template("initiatives/confirm.html", organisation=organisation, form=form,
                            profile_url=profile_url(organisation))
+
+
+def _belonging_to(organisation, model, row_id: int):
+    """The row of `model` with this id, or 404 when it belongs to another organisation: an id
+    in the URL must not reach into someone else's members."""
+    row = db.session.get(model, row_id)
+    if row is None or row.organisation_id != organisation.id:
+        abort(404)
+    return row

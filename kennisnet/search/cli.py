@@ -1,11 +1,10 @@
 """`kennisnet search worker|run-once|rebuild|check`: everything that writes the index."""
 
-import logging
-import signal
-import threading
 
 import click
 from flask.cli import with_appcontext
+
+from kennisnet.cli import run_until_stopped
 
 
 @click.group("search")
@@ -20,13 +19,7 @@ def worker_command(poll):
     """Keep the index up to date: apply the outbox until stopped (SIGTERM or Ctrl-C)."""
     from kennisnet.search.worker import run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    click.echo("Zoekindexer gestart.")
-    run_worker(stop, poll=poll)
-    click.echo("Zoekindexer gestopt.")
+    run_until_stopped(run_worker, poll, "Zoekindexer gestart.", "Zoekindexer gestopt.")
 
 
 @search_group.command("run-once")
