@@ -142,3 +142,20 @@ def test_children_left_without_work_do_not_disturb_the_others(tmp_path):
         assert len(searcher.reader().leaf_readers()) == 1
     assert not (tmp_path / generation / "MAIN.tmp").exists()
     assert len(list((tmp_path / generation).glob("MAIN_*"))) == 1  # only the compound segment
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_large_builds_are_cut_into_segments_of_bounded_size(tmp_path, monkeypatch, procs):
+    from kennisnet.search import bulk
+
+    monkeypatch.setattr(bulk, "SEGMENT_ITEMS", 400)  # bounds each writer's memory
+    documents = corpus(2000, seed=11)
+    generation, ix = new_generation(tmp_path)
+    write_segments(ix, index_entries(documents, [0]), procs)
+    with ix.searcher() as searcher:
+        sizes = [reader.doc_count_all() for reader, _offset in searcher.reader().leaf_readers()]
+        assert max(sizes) <= 400 + bulk.BATCH_SIZE and len(sizes) >= 2000 // 650
+        assert searcher.doc_frequency("body", b"contributie") == sum(
+            "contributie" in document.body for document in documents)
+        keys = [fields["key"] for _n, fields in searcher.reader().iter_docs() if "key" in fields]
+        assert sorted(keys) == sorted(document.key for document in documents)

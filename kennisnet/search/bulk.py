@@ -6,9 +6,10 @@ a fresh index all of that is known already when a document is added: BulkSegment
 the postings grouped per term as they arrive, so a commit only sorts the terms. The segment it
 writes is the same, byte for byte, as Whoosh's own (tests/test_search_bulk.py compares them).
 
-ParallelBulkWriter spreads the documents over a few processes that each write one segment, the
-way Whoosh's MpWriter(multisegment=True) does, and then lists those segments in one new table of
-contents.
+write_segments spreads the documents over a few processes that each write one segment, the way
+Whoosh's MpWriter(multisegment=True) does, and then lists those segments in one new table of
+contents. A writer holds its postings in memory until it writes its segment, where Whoosh's
+pool spilled sorted runs to disk: hence segments of at most SEGMENT_ITEMS documents.
 """
 
 import multiprocessing
@@ -23,6 +24,10 @@ from whoosh.writing import SegmentWriter
 BATCH_SIZE = 250  # documents per message to a child: large enough to keep pickling cheap
 QUEUE_BATCHES = 8  # batches waiting per child; bounds the parent's memory
 POLL_SECONDS = 1.0
+# Documents per segment. A writer keeps its segment's postings in memory: 25,000 bench items
+# take about 250 MB per writer process (bench/search.py), so two fit a 1 GB server beside the
+# site. More segments make searches a little slower.
+SEGMENT_ITEMS = 25_000
 
 
 class TermPostings:
@@ -162,18 +167,48 @@ def _write_postings(postwriter, docnums: array, weights: array, values: list,
 def write_segments(ix, documents, procs: int) -> int:
     """Add the documents as new segments of an empty index `ix`; returns the number added."""
     if procs <= 1:
-        writer = BulkSegmentWriter(ix)
-        try:
-            count = _add_each(writer.add_document, documents)
-        except BaseException:
-            writer.cancel()
-            raise
-        segments = [writer.finish()] if count else []
+        counted = [0]
+        segments = _segments_of(ix, _batches(documents, counted))
+        count = counted[0]
     else:
         count, segments = _write_in_children(ix, documents, procs)
     ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()
     _commit_toc(ix, segments)
     return count
+
+
+def _batches(documents, counted: list[int]):
+    batch = []
+    for fields in documents:
+        batch.append(fields)
+        counted[0] += 1
+        if len(batch) == BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _segments_of(ix, batches) -> list:
+    """Write the batches' documents as segments of at most SEGMENT_ITEMS documents each: a
+    writer holds its segment's postings in memory until it finishes."""
+    segments, writer, added = [], BulkSegmentWriter(ix), 0
+    try:
+        for batch in batches:
+            added += _add_each(writer.add_document, batch)
+            if added >= SEGMENT_ITEMS:
+                segments.append(writer.finish())
+                writer, added = BulkSegmentWriter(ix), 0
+    except BaseException:
+        writer._close_segment()
+        raise
+    if added:
+        segments.append(writer.finish())
+    else:
+        # Not cancel(): that removes the temporary folder sibling writers still use. The
+        # empty segment's files go with the new table of contents (clean_files).
+        writer._close_segment()
+    return segments
 
 
 def _add_each(add, documents) -> int:
@@ -214,20 +249,14 @@ def _write_in_children(ix, documents, procs: int):
     failures = [outcome for outcome in outcomes if isinstance(outcome, str)]
     if failures:
         raise RuntimeError(f"building the search index failed in a child process: {failures[0]}")
-    return count, [segment for segment in outcomes if segment is not None]
+    return count, [segment for segments in outcomes for segment in segments]
 
 
 def _distribute(documents, jobs, children) -> int:
-    count, batch, turn = 0, [], 0
-    for fields in documents:
-        batch.append(fields)
-        count += 1
-        if len(batch) == BATCH_SIZE:
-            _put(jobs[turn % len(jobs)], batch, children[turn % len(jobs)])
-            batch, turn = [], turn + 1
-    if batch:
+    counted = [0]
+    for turn, batch in enumerate(_batches(documents, counted)):
         _put(jobs[turn % len(jobs)], batch, children[turn % len(jobs)])
-    return count
+    return counted[0]
 
 
 def _put(jobs, item, child) -> None:
@@ -256,16 +285,6 @@ def _result(results, children):
 
 def _child(ix, jobs, results) -> None:
     try:
-        writer = BulkSegmentWriter(ix)
-        added = 0
-        while (batch := jobs.get()) is not None:
-            added += _add_each(writer.add_document, batch)
-        if added:
-            results.put(writer.finish())
-        else:
-            # Not cancel(): that removes the temporary folder siblings still use. The empty
-            # segment's files are deleted with the new table of contents (clean_files).
-            writer._close_segment()
-            results.put(None)
+        results.put(_segments_of(ix, iter(jobs.get, None)))
     except BaseException as error:  # reported to the parent, which raises it
         results.put(f"{type(error).__name__}: {error} (pid {os.getpid()})")
