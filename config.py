@@ -40,8 +40,9 @@ def load(instance_path: str) -> dict:
         "UPLOAD_DIR": _env("UPLOAD_DIR") or os.path.join(instance_path, "uploads"),
         "MAIL_OUTBOX_DIR": os.path.join(instance_path, "mail"),
         # Pages for anonymous visitors, kept per process until the content changes
-        # (kennisnet/pagecache.py); 0 seconds switches the cache off.
-        "PAGE_CACHE_SECONDS": _env_int("PAGE_CACHE_SECONDS", 60),
+        # (kennisnet/pagecache.py); 0 seconds switches the cache off. Off in development, so
+        # an edited template shows at once; the tests switch it on.
+        "PAGE_CACHE_SECONDS": _env_int("PAGE_CACHE_SECONDS", 60 if is_production else 0),
         "PAGE_CACHE_MB": _env_int("PAGE_CACHE_MB", 8),
         "PAGE_CACHE_VERSION_FILE": os.path.join(instance_path, "content-version"),
         "MAIL_SERVER": _env("MAIL_SERVER"),

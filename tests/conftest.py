@@ -60,6 +60,9 @@ def _test_config(database_url, instance_dir: Path) -> dict:
         "UPLOAD_DIR": str(instance_dir / "uploads"),
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
+        # On as in production: every test that changes data and reads a page again checks
+        # that kept pages are dropped in time.
+        "PAGE_CACHE_SECONDS": 60,
     }
 
 

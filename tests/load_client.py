@@ -58,6 +58,7 @@ def deployment_env(app_config: dict, instance_dir: Path) -> dict:
         "KENNISNET_SEARCH_INDEX_DIR": app_config["SEARCH_INDEX_DIR"],
         "KENNISNET_UPLOAD_DIR": app_config["UPLOAD_DIR"],
         "KENNISNET_PASSWORD_HASH_METHOD": app_config["PASSWORD_HASH_METHOD"],
+        "KENNISNET_PAGE_CACHE_SECONDS": str(app_config["PAGE_CACHE_SECONDS"]),  # as deployed
         "KENNISNET_FORUM_POST_LIMIT": "1000000",
         "KENNISNET_FORUM_MIN_FILL_SECONDS": "0",
         "KENNISNET_FORUM_APPROVALS_BEFORE_TRUSTED": "0",

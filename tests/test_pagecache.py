@@ -190,3 +190,12 @@ def test_every_visitor_page_without_a_form_is_kept(app, db, seeded, make_user, m
     assert any(path.startswith("/agenda/") and path[8:].isdigit() for path in kept_pages)
     assert any(path.startswith("/documenten/") and path[12:].isdigit() for path in kept_pages)
     assert len(kept_pages) >= 30, len(kept_pages)
+
+
+def test_development_leaves_pages_unkept_so_template_edits_show(database_url, _schema,
+                                                                tmp_path, monkeypatch):
+    monkeypatch.delenv("KENNISNET_PAGE_CACHE_SECONDS", raising=False)
+    monkeypatch.setenv("KENNISNET_ENV", "development")
+    config = {key: value for key, value in _test_config(database_url, tmp_path).items()
+              if key != "PAGE_CACHE_SECONDS"}
+    assert "kennisnet.pages" not in create_app(config).extensions
