@@ -15,6 +15,7 @@ so pages with forms are never kept), and not marked private, no-store or no-cach
 not kept: its queries rarely repeat.
 """
 
+import logging
 import os
 import threading
 import time
@@ -25,6 +26,8 @@ from pathlib import Path
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 NOT_KEPT_BLUEPRINTS = frozenset({"search", "static"})
 CHANGED = "kennisnet.content_changed"
@@ -95,6 +98,10 @@ def bump_content_version(app: Flask) -> None:
         os.replace(temporary, path)
     except FileNotFoundError:
         pass  # the instance folder is gone (a test that ended); nothing is left to serve
+    except OSError:
+        # Runs after a commit: failing the request now would report a saved change as lost.
+        # Kept pages then age out within PAGE_CACHE_SECONDS.
+        log.exception("could not replace %s; kept pages may be stale for a while", path)
 
 
 def serve_kept_page():

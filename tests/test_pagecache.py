@@ -199,3 +199,16 @@ def test_development_leaves_pages_unkept_so_template_edits_show(database_url, _s
     config = {key: value for key, value in _test_config(database_url, tmp_path).items()
               if key != "PAGE_CACHE_SECONDS"}
     assert "kennisnet.pages" not in create_app(config).extensions
+
+
+def test_a_version_file_that_cannot_be_written_does_not_fail_the_save(app, db, make_tip,
+                                                                      tmp_path, caplog):
+    tip = make_tip(title="Begin klein")
+    blocker = tmp_path / "geen-map"
+    blocker.write_text("a file where a folder should be")
+    app.config["PAGE_CACHE_VERSION_FILE"] = str(blocker / "content-version")
+    tip.title = "Toch bewaard"
+    db.session.commit()  # the version cannot be written (NotADirectoryError), even by root
+    db.session.expire_all()
+    assert db.session.get(Tip, tip.id).title == "Toch bewaard"
+    assert "kept pages may be stale" in caplog.text
