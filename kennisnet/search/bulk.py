@@ -239,9 +239,12 @@ def _write_in_children(ix, documents, procs: int):
         for queue, child in zip(jobs, children, strict=True):
             _put(queue, None, child)
         outcomes = [_result(results, children) for _ in children]
+    except ChildEnded as ended:
+        # A child that stopped on an error reported it before it ended: name that error.
+        outcomes = [_reported(results) or str(ended)]
+        _stop(children)
     except BaseException:
-        for child in children:
-            child.kill()
+        _stop(children)
         raise
     finally:
         for child in children:
@@ -250,6 +253,25 @@ def _write_in_children(ix, documents, procs: int):
     if failures:
         raise RuntimeError(f"building the search index failed in a child process: {failures[0]}")
     return count, [segment for segments in outcomes for segment in segments]
+
+
+def _stop(children) -> None:
+    for child in children:
+        child.kill()
+
+
+class ChildEnded(RuntimeError):
+    """A writer process ended before its work was done."""
+
+
+def _reported(results) -> str | None:
+    try:
+        while True:
+            outcome = results.get(timeout=POLL_SECONDS)
+            if isinstance(outcome, str):
+                return outcome
+    except queue.Empty:
+        return None
 
 
 def _distribute(documents, jobs, children) -> int:
@@ -267,8 +289,8 @@ def _put(jobs, item, child) -> None:
             return
         except queue.Full:
             if not child.is_alive():
-                raise RuntimeError(f"a search index writer process ended early "
-                                   f"(exit code {child.exitcode})") from None
+                raise ChildEnded(f"a search index writer process ended early "
+                                 f"(exit code {child.exitcode})") from None
 
 
 def _result(results, children):
@@ -279,8 +301,8 @@ def _result(results, children):
             # A child killed from outside (out of memory) never reports back.
             ended = [child for child in children if child.exitcode not in (None, 0)]
             if ended:
-                raise RuntimeError(f"a search index writer process ended early "
-                                   f"(exit code {ended[0].exitcode})") from None
+                raise ChildEnded(f"a search index writer process ended early "
+                                 f"(exit code {ended[0].exitcode})") from None
 
 
 def _child(ix, jobs, results) -> None:
