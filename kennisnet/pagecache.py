@@ -113,7 +113,6 @@ def serve_kept_page():
     if page is None:
         g.page_key = request.full_path
         return None
-    g.page_was_kept = True
     return Response(page.body, status=page.status, headers=page.headers)
 
 
@@ -158,13 +157,13 @@ def _mark_changed_by_statement(state) -> None:
 
 
 def _announce_commit(session_) -> None:
+    # SQLAlchemy sends after_commit for a released savepoint too; the outer transaction may
+    # still roll back, and until it commits nobody else sees the change.
+    if session_.in_nested_transaction():
+        return
     if session_.info.pop(CHANGED, False) and has_app_context() and \
             "kennisnet.pages" in current_app.extensions:
         bump_content_version(current_app)
-
-
-def _forget_changes(session_, *_args) -> None:
-    session_.info.pop(CHANGED, None)
 
 
 def _listen_once() -> None:
@@ -172,8 +171,9 @@ def _listen_once() -> None:
         return
     event.listen(Session, "after_flush", _mark_changed_by_flush)
     event.listen(Session, "do_orm_execute", _mark_changed_by_statement)
+    # A rollback leaves the mark: after a savepoint's rollback the outer transaction may still
+    # commit earlier changes, and one needless new version costs only one page per address.
     event.listen(Session, "after_commit", _announce_commit)
-    event.listen(Session, "after_rollback", _forget_changes)
 
 
 def register_page_cache(app: Flask) -> None:

@@ -212,3 +212,31 @@ def test_a_version_file_that_cannot_be_written_does_not_fail_the_save(app, db, m
     db.session.expire_all()
     assert db.session.get(Tip, tip.id).title == "Toch bewaard"
     assert "kept pages may be stale" in caplog.text
+
+
+def test_a_savepoint_waits_for_the_outer_commit(app, db, make_tip):
+    from kennisnet.pagecache import content_version
+
+    make_tip(title="Begin klein")
+    before = content_version(app)
+    with db.session.begin_nested():  # as the forum's vote and the submission claim do
+        db.session.execute(update(Tip).values(title="In een savepoint"))
+    # Released, but not committed: a page made now must not be kept under a new version.
+    assert content_version(app) == before
+    db.session.commit()
+    assert content_version(app) != before
+
+
+def test_changes_before_a_rolled_back_savepoint_still_count(app, db, make_tip):
+    from kennisnet.pagecache import content_version
+
+    tip = make_tip(title="Begin klein")
+    before = content_version(app)
+    tip.title = "Voor de savepoint"
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    db.session.execute(update(Tip).values(title="Teruggedraaid"))
+    savepoint.rollback()
+    db.session.commit()
+    assert content_version(app) != before
+    assert "Voor de savepoint" in app.test_client().get("/tips").get_data(as_text=True)
