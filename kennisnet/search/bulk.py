@@ -37,14 +37,9 @@ class TermPostings:
 
     def __init__(self):
         self.fields: dict[str, dict[bytes, tuple[array, array, list]]] = {}
-        self.fieldnames: set[str] = set()
 
     def terms(self, fieldname: str) -> dict:
-        terms = self.fields.get(fieldname)
-        if terms is None:
-            terms = self.fields[fieldname] = {}
-            self.fieldnames.add(fieldname)
-        return terms
+        return self.fields.setdefault(fieldname, {})
 
     def cleanup(self) -> None:
         self.fields.clear()
