@@ -44,7 +44,9 @@ def load(instance_path: str) -> dict:
         # an edited template shows at once; the tests switch it on.
         "PAGE_CACHE_SECONDS": _env_int("PAGE_CACHE_SECONDS", 60 if is_production else 0),
         "PAGE_CACHE_MB": _env_int("PAGE_CACHE_MB", 8),
-        "PAGE_CACHE_VERSION_FILE": os.path.join(instance_path, "content-version"),
+        # Every process serving one site must read and replace the same file.
+        "PAGE_CACHE_VERSION_FILE": _env("PAGE_CACHE_VERSION_FILE")
+        or os.path.join(instance_path, "content-version"),
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": _env_int("MAIL_PORT", 587),
         "MAIL_USERNAME": _env("MAIL_USERNAME"),

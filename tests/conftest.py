@@ -58,6 +58,8 @@ def _test_config(database_url, instance_dir: Path) -> dict:
         "MAIL_OUTBOX_DIR": str(instance_dir / "mail"),
         "SEARCH_INDEX_DIR": str(instance_dir / "search-index"),
         "UPLOAD_DIR": str(instance_dir / "uploads"),
+        # Per test: the xdist workers run side by side and must not see each other's commits.
+        "PAGE_CACHE_VERSION_FILE": str(instance_dir / "content-version"),
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
         # On as in production: every test that changes data and reads a page again checks

@@ -59,6 +59,8 @@ def deployment_env(app_config: dict, instance_dir: Path) -> dict:
         "KENNISNET_UPLOAD_DIR": app_config["UPLOAD_DIR"],
         "KENNISNET_PASSWORD_HASH_METHOD": app_config["PASSWORD_HASH_METHOD"],
         "KENNISNET_PAGE_CACHE_SECONDS": str(app_config["PAGE_CACHE_SECONDS"]),  # as deployed
+        # The test's own commits must drop the deployment's kept pages.
+        "KENNISNET_PAGE_CACHE_VERSION_FILE": app_config["PAGE_CACHE_VERSION_FILE"],
         "KENNISNET_FORUM_POST_LIMIT": "1000000",
         "KENNISNET_FORUM_MIN_FILL_SECONDS": "0",
         "KENNISNET_FORUM_APPROVALS_BEFORE_TRUSTED": "0",

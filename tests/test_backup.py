@@ -178,7 +178,8 @@ def empty_instance(app, database_url, tmp_path):
         instance = create_app({**settings, "SQLALCHEMY_DATABASE_URI": url,
                                "UPLOAD_DIR": str(folder / "uploads"),
                                "SEARCH_INDEX_DIR": str(folder / "search-index"),
-                               "MAIL_OUTBOX_DIR": str(folder / "mail")})
+                               "MAIL_OUTBOX_DIR": str(folder / "mail"),
+                               "PAGE_CACHE_VERSION_FILE": str(folder / "content-version")})
         made.append((instance, url if url.startswith("postgresql") else None))
         return instance
 
