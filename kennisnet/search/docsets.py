@@ -6,6 +6,7 @@ the matches one by one in Python; with bitsets a count is one `&` and one `bit_c
 segments never change once written.
 """
 
+import re
 import threading
 from collections import OrderedDict
 
@@ -154,16 +155,21 @@ def count(bits: int) -> int:
     return bits.bit_count()
 
 
+_BITS_OF_BYTE = tuple(tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256))
+_NONZERO_BYTE = re.compile(rb"[^\x00]")
+
+
 def docnums(bits: int, limit: int | None = None) -> list[int]:
     """The document numbers in a bitset, lowest first."""
-    found = []
-    position = 0
-    while bits and (limit is None or len(found) < limit):
-        low = bits & -bits
-        index = low.bit_length() - 1
-        found.append(position + index)
-        bits >>= index + 1
-        position += index + 1
+    # Byte by byte, with the zero bytes skipped by the regex engine: shifting a 100,000-bit
+    # integer once per document cost 2.4 ms for 3,200 documents.
+    found: list[int] = []
+    raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    for match in _NONZERO_BYTE.finditer(raw):
+        base = match.start() * 8
+        found.extend(base + bit for bit in _BITS_OF_BYTE[raw[match.start()]])
+        if limit is not None and len(found) >= limit:
+            return found[:limit]
     return found
 
 

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 from whoosh import query as wq
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.searching import Results
 
 from kennisnet.search.analysis import analyse, fold
 from kennisnet.search.docsets import BitsetFilter, CandidateQuery, DocSets, count
 from kennisnet.search.query import clean_query, corrected_query, expand, parse
+from kennisnet.search.ranking import best_candidates
 from kennisnet.search.registry import parse_key
 from kennisnet.search.schema import FACET_FIELDS
 from kennisnet.search.store import SearchUnavailable, shared_searcher
@@ -27,8 +29,9 @@ PAGE_SIZE = 10
 MAX_PAGE = 50
 SORTS = ("relevantie", "nieuwste")
 SUGGESTION_LIMIT = 8
-# Up to this many matches Whoosh scores just the matching documents (CandidateQuery); above
-# it, it walks the postings with a filter, where skipping low-scoring blocks pays off.
+# Up to this many matches only the matching documents are scored (ranking.py, or Whoosh with
+# CandidateQuery for phrases); above it, Whoosh walks the postings with a filter, where
+# skipping blocks of postings that cannot reach the top pays off.
 SMALL_RESULT = 5000
 _WORD_LIMIT = 20
 MIN_PREFIX = 3
@@ -109,10 +112,27 @@ def _fill(result, searcher, parsed, request, visible) -> None:
     result.page = max(1, min(result.page, result.pages))  # a page past the end shows the last
     result.suggestion = corrected_query(parsed, result.query, searcher.reader())
     if result.total:
-        ranking, allowed = ranking_query(expanded, matched, selected, request.include_members)
-        if allowed is not None and result.total <= SMALL_RESULT:
-            ranking, allowed = wq.And([CandidateQuery(sets, allowed), ranking]), None
-        result.hits = _page_hits(searcher, ranking, allowed, request, result.page, visible)
+        result.hits = _visible_hits(_ranked(searcher, sets, expanded, matched, selected, request,
+                                            result.total, result.page), visible)
+
+
+def _ranked(searcher, sets, expanded, matched, selected, request, total, page):
+    """Whoosh results holding at least the hits of the page, and where that page starts."""
+    ranking, allowed = ranking_query(expanded, matched, selected, request.include_members)
+    start = (page - 1) * PAGE_SIZE
+    if request.sort == "relevantie" and total <= SMALL_RESULT:
+        best = best_candidates(sets, list(_positive_leaves(expanded)), selected,
+                               start + PAGE_SIZE)
+        if best is not None:
+            return Results(searcher, ranking, best), start
+    if allowed is not None and total <= SMALL_RESULT:
+        ranking, allowed = wq.And([CandidateQuery(sets, allowed), ranking]), None
+    options = {"limit": start + PAGE_SIZE}
+    if allowed is not None:
+        options["filter"] = BitsetFilter(allowed)
+    if request.sort == "nieuwste":
+        options.update(sortedby="date", reverse=True)
+    return searcher.search(ranking, **options), start
 
 
 def _filter_masks(sets: DocSets, filters: dict) -> dict[str, int]:
@@ -179,18 +199,13 @@ def _positive_leaves(q: wq.Query):
             yield from _positive_leaves(sub)
 
 
-def _page_hits(searcher, expanded, allowed: int | None, request, page, visible) -> list[Hit]:
-    """The hits of one page, ranked (or newest first), snippets only for visible ones."""
-    options = {"limit": page * PAGE_SIZE}
-    if allowed is not None:
-        options["filter"] = BitsetFilter(allowed)
-    if request.sort == "nieuwste":
-        options.update(sortedby="date", reverse=True)
-    results = searcher.search(expanded, **options)
+def _visible_hits(ranked, visible) -> list[Hit]:
+    """The hits of the page, with snippets made only for those the visitor may see."""
+    results, start = ranked
     results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
     results.formatter = HtmlFormatter(tagname="mark", classname="hl", termclass="term",
                                       between=" … ")
-    page_hits = list(results[(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
+    page_hits = list(results[start:start + PAGE_SIZE])
     keys = [parse_key(hit["key"]) for hit in page_hits]
     allowed_keys = visible(keys)
     return [_hit(hit, key) for hit, key in zip(page_hits, keys, strict=True)

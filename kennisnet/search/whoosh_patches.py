@@ -74,13 +74,19 @@ def _doc_field_length(self, docnum, fieldname, default=0):
     # byte from the column file each time. A segment's lengths never change: read them once.
     if docnum > self._doccount:
         raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-    cache = self.__dict__.setdefault("_kennisnet_lengths", {})
-    lengths = cache.get(fieldname)
-    if lengths is None:
-        lengths = cache[fieldname] = _read_lengths(self, fieldname)
+    lengths = field_lengths(self, fieldname)
     if not lengths:
         return default
     return lengths[docnum] if docnum < len(lengths) else None
+
+
+def field_lengths(perdoc, fieldname) -> list:
+    """Every document's length of a field in one segment (None: empty), read once."""
+    cache = perdoc.__dict__.setdefault("_kennisnet_lengths", {})
+    lengths = cache.get(fieldname)
+    if lengths is None:
+        lengths = cache[fieldname] = _read_lengths(perdoc, fieldname)
+    return lengths
 
 
 def _read_lengths(reader, fieldname) -> list:
@@ -116,6 +122,12 @@ class _MemoryReader:
         data = self._buf[self._pos:end].tobytes()
         self._pos = max(self._pos, end)
         return data
+
+    def peek(self, size=0):
+        # With peek, pickle.load reads a posting block's header at once instead of asking
+        # for each opcode's bytes (about 20 reads per block).
+        # Up to 512 bytes: a header is ~30, and pickle asks for 128 KB (peek may give less).
+        return self._buf[self._pos:self._pos + min(max(size, 1), 512)].tobytes()
 
     def readline(self, size=-1):
         rest = self._buf[self._pos:].tobytes() if size is None or size < 0 else \

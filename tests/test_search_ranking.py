@@ -1,0 +1,58 @@
+"""Candidates ranked by kennisnet/search/ranking.py come out in the order Whoosh ranks them."""
+
+import pytest
+from whoosh import query as wq
+
+from kennisnet.search.bulk import write_segments
+from kennisnet.search.docsets import BitsetFilter, DocSets
+from kennisnet.search.engine import _positive_leaves
+from kennisnet.search.indexer import index_entries
+from kennisnet.search.query import expand, parse
+from kennisnet.search.ranking import best_candidates
+from kennisnet.search.store import new_generation
+from tests.index_support import corpus
+
+QUERIES = ["vervoer statuten", "zorgcoöperatie vrijwilligers", "contributie",
+           "dorpshuis -koffie", "vervoer OR koffie", "mantelzorger buurt ouderen",
+           "burgerinitiatief", "penningmeester contributie", '"vervoer statuten" koffie']
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    generation, ix = new_generation(tmp_path_factory.mktemp("ranking"))
+    write_segments(ix, index_entries(corpus(1500, seed=11), [0]), 3)
+    writer = ix.writer()
+    for number in range(0, 1500, 7):  # deleted documents stay in their segment's postings
+        writer.delete_by_term("key", f"tip:{number}")
+        writer.delete_by_term("key", f"document:{number}")
+    writer.commit(merge=False)
+    with ix.searcher() as opened:
+        yield opened
+
+
+def whoosh_ranking(searcher, leaves, candidates, limit):
+    ranked = searcher.search(wq.Or(leaves), filter=BitsetFilter(candidates), limit=limit)
+    return [(hit.score, hit.docnum) for hit in ranked]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_the_best_candidates_are_whooshs_best(searcher, text):
+    sets = DocSets(searcher)
+    assert len(sets.leaves) == 3 and searcher.reader().has_deletions()
+    expanded = expand(parse(text))
+    leaves = list(_positive_leaves(expanded))
+    for candidates in (sets.matching(expanded),
+                       sets.matching(expanded) & sets.facet("visibility")["public"]):
+        expected = whoosh_ranking(searcher, leaves, candidates, 40)
+        ours = best_candidates(sets, leaves, candidates, 40)
+        assert len(expected) >= 10, text
+        assert [docnum for _score, docnum in ours] == [docnum for _score, docnum in expected]
+        assert [score for score, _docnum in ours] == pytest.approx(
+            [score for score, _docnum in expected], rel=1e-12)
+
+
+def test_the_queries_include_phrases_scored_by_position():
+    # Multi-word synonyms and quoted words become phrases, ranked through Whoosh's matcher.
+    phrased = [text for text in QUERIES if any(
+        isinstance(leaf, wq.Phrase) for leaf in _positive_leaves(expand(parse(text))))]
+    assert '"vervoer statuten" koffie' in phrased and len(phrased) >= 2
