@@ -4,12 +4,20 @@
                                     [--fresh-pages]
 
 Uses the instance bench/fill.py builds (cached under .bench/). Serves it with gunicorn, 2 sync
-workers on 127.0.0.1, beside the search indexer (`kennisnet search worker`), and a bare Flask app
+workers on 127.0.0.1, beside the search indexer (`kennisnet search worker`) and the text
+extraction worker (`kennisnet documents extract --watch`), as README's Production section runs
+them, and a bare Flask app
 with the same gunicorn settings. wrk (Debian package) measures each page: requests per second
 and latency at 4 connections, then p99 at 8 concurrent clients, then the search page alone at
 one client for its p95. CPU milliseconds per request are read from the workers' /proc counters:
 on a shared machine that figure is steadier than requests per second. SQL statements per page
 are counted in-process on the same instance. At the end: resident memory of the deployment.
+
+The deployment's memory is the sum of its processes' PSS: each resident page counted once,
+a page shared by n processes a 1/n share in each. The sum of RSS is printed too, but it counts
+every shared page once per process: the search index's file pages, which all workers map and
+which exist once in memory (as reclaimable page cache), and the code a forked worker shares
+with its master.
 
 wrk's visitors are anonymous, so by default they get the pages kennisnet keeps for anonymous
 visitors (kennisnet/pagecache.py), as a deployment would; `--fresh-pages` switches that off and
@@ -382,7 +390,7 @@ def run(args) -> int:
     work = Path(tempfile.mkdtemp(prefix="kennisnet-pages-"))
     script = work / "report.lua"
     script.write_text(WRK_SCRIPT)
-    servers, indexer = [], None
+    servers, indexer, extractor = [], None, None
     try:
         hello_server = Server("pages:hello_app()", BENCH, env, work / "hello.log")
         servers.append(hello_server)
@@ -392,6 +400,9 @@ def run(args) -> int:
             indexer = subprocess.Popen([str(BIN / "kennisnet"), "search", "worker"], env=env,
                                        cwd=ROOT, stdout=open(work / "indexer.log", "w"),
                                        stderr=subprocess.STDOUT)
+        extractor = subprocess.Popen(
+            [str(BIN / "kennisnet"), "documents", "extract", "--watch"], env=env, cwd=ROOT,
+            stdout=open(work / "extractor.log", "w"), stderr=subprocess.STDOUT)
         sizes = check_pages(site.base, pages)
         if "agenda.ics" in pages:
             # Subscribed calendars poll with the ETag they got and are answered 304.
@@ -406,13 +417,14 @@ def run(args) -> int:
         if "zoeken" in pages:
             search_single = wrk(site.base, pages["zoeken"], 1, args.duration, script,
                                 site.workers())
-        memory = deployment_memory(site, indexer)
+        memory = deployment_memory(site, indexer, extractor)
     finally:
         for server in servers:
             server.stop()
-        if indexer is not None:
-            indexer.terminate()
-            indexer.wait(timeout=20)
+        for worker in (indexer, extractor):
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=20)
     shutil.rmtree(work, ignore_errors=True)  # kept, with the servers' logs, after a failure
     hello = {"rps": statistics.median(r["rps"] for r in hello_runs),
              "cpu_ms": statistics.median(r["cpu_ms"] for r in hello_runs),
@@ -429,13 +441,18 @@ def run(args) -> int:
               f"{indexed:,} items: p50 {search_single['p50']:.1f} ms, "
               f"p95 {search_single['p95']:.1f} ms (target < {TARGET_SEARCH_P95_MS} ms: "
               f"{'met' if met else 'NOT met'})")
-    rss, pss = sum(m[1] for m in memory), sum(m[2] for m in memory)
-    met = rss / 1024 <= TARGET_MEMORY_MB
+    # The issue's figure covers the master, the workers and the indexer; the extraction worker
+    # is printed beside it, as the rest of a deployment.
+    judged = [m for m in memory if m[0] != "extractor"]
+    rss, pss = sum(m[1] for m in judged), sum(m[2] for m in judged)
+    met = pss / 1024 <= TARGET_MEMORY_MB
     all_met &= met
     print(f"deployment memory (gunicorn master + {WORKERS} workers"
           f"{' + search worker' if indexer is not None else ', NO search worker'}): "
-          f"RSS {rss / 1024:.0f} MB, PSS {pss / 1024:.0f} MB (target <= {TARGET_MEMORY_MB} MB "
-          f"RSS: {'met' if met else 'NOT met'}); " + ", ".join(
+          f"{pss / 1024:.0f} MB resident, shared pages counted once (PSS; target <= "
+          f"{TARGET_MEMORY_MB} MB: {'met' if met else 'NOT met'}); sum of RSS "
+          f"{rss / 1024:.0f} MB; with the extraction worker {sum(m[2] for m in memory) / 1024:.0f}"
+          " MB PSS. RSS/PSS per process: " + ", ".join(
               f"{label} {r / 1024:.0f}/{p / 1024:.0f}" for label, r, p in memory))
     print(f"load average after the run: {os.getloadavg()[0]:.1f}")
     return 0 if all_met else 1
@@ -464,12 +481,14 @@ def measure(args, pages, site, hello_server, script):
     return results, tails, hello_runs
 
 
-def deployment_memory(site: Server, indexer) -> list[tuple[str, int, int]]:
-    """(process, RSS kB, PSS kB) for the gunicorn master, its workers and the indexer."""
+def deployment_memory(site: Server, indexer, extractor) -> list[tuple[str, int, int]]:
+    """(process, RSS kB, PSS kB) for the gunicorn master, its workers and the background
+    workers."""
     labelled = [("master", site.process.pid)] + [("worker", pid) for pid in site.workers()]
     if indexer is not None:
         labelled += [("indexer", indexer.pid)] + [("indexer child", pid)
                                                   for pid in children(indexer.pid)]
+    labelled.append(("extractor", extractor.pid))
     return [(label, *memory_kb(pid)) for label, pid in labelled]
 
 

@@ -32,11 +32,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from kennisnet import database  # noqa: F401 - installs the SQLite connection events
     from kennisnet.accounts.session import configure_login
-    from kennisnet.extensions import babel, csrf, db, migrate
+    from kennisnet.extensions import babel, csrf, db
     from kennisnet.i18n import install_fast_domain_lookup, install_template_gettext, select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)

@@ -2,6 +2,7 @@
 
 import logging
 import signal
+import sys
 import threading
 
 import click
@@ -13,8 +14,12 @@ from kennisnet.vocab import SITE_ROLES
 
 def _create_app():
     from kennisnet import create_app
+    from kennisnet.extensions import init_migrations
 
-    return create_app()
+    app = create_app()
+    if "db" in sys.argv[1:]:  # `kennisnet [options] db …`; the workers go without Alembic
+        init_migrations(app)
+    return app
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app)

@@ -1,7 +1,6 @@
 """Extension objects, created once and bound to the app in create_app()."""
 
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -24,7 +23,17 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = KennisnetBabel()
+
+
+def init_migrations(app) -> None:
+    """Bind Flask-Migrate. Only the `kennisnet` command migrates, and importing Alembic costs
+    every web worker 12 MB, so the web app (gunicorn's create_app()) goes without it."""
+    import os
+
+    from flask_migrate import Migrate
+
+    directory = os.path.join(os.path.dirname(app.root_path), "migrations")
+    Migrate(render_as_batch=True, compare_type=True).init_app(app, db, directory=directory)

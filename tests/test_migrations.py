@@ -1,5 +1,8 @@
 """Migrations build the same schema as the models, on SQLite and PostgreSQL."""
 
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -9,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
 from kennisnet import create_app
-from kennisnet.extensions import db
+from kennisnet.extensions import db, init_migrations
 from tests.conftest import PG_URL
 
 
@@ -35,6 +38,7 @@ def _is_test_table_change(difference) -> bool:
 def test_migrations_match_models_and_go_both_ways(empty_database_url, tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True,
                       "SECRET_KEY": "x" * 40, "MAIL_OUTBOX_DIR": str(tmp_path)})
+    init_migrations(app)
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
@@ -45,3 +49,14 @@ def test_migrations_match_models_and_go_both_ways(empty_database_url, tmp_path):
         downgrade(revision="base")
         upgrade()
         db.engine.dispose()
+
+
+def test_web_workers_do_not_load_alembic(tmp_path):
+    # gunicorn serves create_app(); only the `kennisnet` command (and this test) migrates.
+    script = ("import sys; from kennisnet import create_app; create_app(); "
+              "print(sorted(name for name in sys.modules if name.split('.')[0] in "
+              "('alembic', 'flask_migrate', 'mako')))")
+    env = {**os.environ, "KENNISNET_INSTANCE_PATH": str(tmp_path)}
+    output = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, check=True).stdout
+    assert output.strip() == "[]"

@@ -43,3 +43,17 @@ def test_fast_positions_format_writes_the_same_postings(text):
     assert fast == stock
     if text.startswith("De zorg"):
         assert any(term.startswith("zorgcooperati") for term, *_ in fast)
+
+
+def test_the_word_cache_stays_small_in_web_workers_and_grows_for_a_rebuild():
+    from kennisnet.search import analysis
+
+    words = " ".join(f"woord{number}x" for number in range(analysis.SERVING_WORD_CACHE + 5000))
+    tokenizer = DutchTokenizer()
+    analysis._WORD_CACHE.clear()
+    assert sum(1 for _ in tokenizer(words)) > analysis.SERVING_WORD_CACHE
+    assert len(analysis._WORD_CACHE) <= analysis.SERVING_WORD_CACHE
+    with analysis.rebuild_word_cache():
+        list(tokenizer(words))
+        assert len(analysis._WORD_CACHE) > analysis.SERVING_WORD_CACHE
+    assert analysis._WORD_CACHE == {} and tokenizer.MAX_CACHE == analysis.SERVING_WORD_CACHE

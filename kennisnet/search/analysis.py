@@ -4,6 +4,7 @@ Both the indexer and the query parser use these analyzers, so a word is reduced 
 term on both sides. Changing anything here changes index terms: run `kennisnet search rebuild`.
 """
 
+import contextlib
 import functools
 import re
 from pathlib import Path
@@ -85,6 +86,10 @@ class _PartsFilter(Filter):
 PART_MARK = "~"
 _STOP = None  # cache value for a stop word
 _WORD_CACHE: dict = {}
+# Words kept analysed per process: enough for every query and snippet of a web worker (about
+# 250 bytes a word, so 12 MB), which otherwise grew towards the rebuild's limit for days.
+SERVING_WORD_CACHE = 50_000
+REBUILD_WORD_CACHE = 500_000
 
 
 class DutchTokenizer(Tokenizer):
@@ -95,7 +100,7 @@ class DutchTokenizer(Tokenizer):
     through five filters; with the cache a known word costs one dictionary lookup.
     """
 
-    MAX_CACHE = 500_000
+    MAX_CACHE = SERVING_WORD_CACHE
 
     def __init__(self):
         self.expression = re.compile(TOKEN_PATTERN)
@@ -312,3 +317,15 @@ def synonym_map() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
         for form in forms:
             mapping.setdefault(form, set()).update(forms)
     return {form: tuple(sorted(others)) for form, others in mapping.items()}
+
+
+@contextlib.contextmanager
+def rebuild_word_cache():
+    """A rebuild meets most words of the language many times: let it keep them all, then give
+    the memory back to the process it ran in."""
+    DutchTokenizer.MAX_CACHE = REBUILD_WORD_CACHE
+    try:
+        yield
+    finally:
+        DutchTokenizer.MAX_CACHE = SERVING_WORD_CACHE
+        _WORD_CACHE.clear()

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from kennisnet.extensions import db
+from kennisnet.search.analysis import rebuild_word_cache
 from kennisnet.search.bulk import write_segments
 from kennisnet.search.models import SearchOutbox
 from kennisnet.search.registry import (
@@ -222,7 +223,8 @@ def build_generation(root, documents: Iterable[SearchDocument], procs: int = REB
     name, ix = new_generation(root)
     counted = [0]
     try:
-        write_segments(ix, index_entries(documents, counted), procs)
+        with rebuild_word_cache():
+            write_segments(ix, index_entries(documents, counted), procs)
     except BaseException:
         shutil.rmtree(root / name, ignore_errors=True)
         raise
