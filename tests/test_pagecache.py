@@ -4,11 +4,12 @@ never personal."""
 # Fixtures come from tests/search_support.py by import; pytest injects them by name.
 # ruff: noqa: F811
 
+import gzip
 import re
 import time
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import event, text, update
 
 from kennisnet import create_app
 from kennisnet.pagecache import KeptPage, PageStore, bump_content_version
@@ -110,12 +111,80 @@ def test_search_redirects_and_errors_are_not_kept(app, make_tip):
     assert kept_paths(app) == []
 
 
-def test_conditional_requests_reach_the_view(app, make_tip):
-    make_tip(title="Begin klein")
+def feed_with_events(make_initiative, count: int = 8) -> None:
+    from tests.factories_events import make_event
+
+    organisation = make_initiative()
+    for number in range(count):
+        make_event(organisation, title=f"Informatieavond {number}")
+
+
+def statements_during(db, request) -> list[str]:
+    statements = []
+
+    def count(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        request()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return statements
+
+
+def test_conditional_requests_are_answered_by_the_view_and_then_by_the_kept_page(
+        app, db, make_initiative):
+    feed_with_events(make_initiative)
     first = app.test_client().get("/agenda.ics")
     assert first.status_code == 200 and first.headers.get("ETag")
-    again = app.test_client().get("/agenda.ics", headers={"If-None-Match": first.headers["ETag"]})
-    assert again.status_code == 304
+    app.extensions["kennisnet.pages"].pages.clear()
+    conditional = {"If-None-Match": first.headers["ETag"]}
+    assert app.test_client().get("/agenda.ics", headers=conditional).status_code == 304
+    app.test_client().get("/agenda.ics")  # kept again
+    answers = []
+    statements = statements_during(db, lambda: answers.append(
+        app.test_client().get("/agenda.ics", headers=conditional)))
+    assert answers[0].status_code == 304 and answers[0].get_data() == b""
+    assert answers[0].headers["ETag"] == first.headers["ETag"]
+    assert statements == []  # the kept page answered, not the view
+    other = app.test_client().get("/agenda.ics", headers={"If-None-Match": '"iets-anders"'})
+    assert other.status_code == 200 and other.get_data() == first.get_data()
+
+
+def test_kept_text_pages_go_compressed_to_clients_that_accept_gzip(app, db, make_initiative):
+    feed_with_events(make_initiative)
+    plain = app.test_client().get("/agenda.ics")
+    assert "/agenda.ics" in kept_paths(app)
+    compressed = app.test_client().get("/agenda.ics", headers={"Accept-Encoding": "gzip, br"})
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.get_data()) == plain.get_data()
+    assert len(compressed.get_data()) < len(plain.get_data()) / 3
+    assert {"Accept-Encoding", "Cookie"} <= set(compressed.headers["Vary"].split(", "))
+    assert compressed.headers["ETag"] == "W/" + plain.headers["ETag"]
+    revalidated = app.test_client().get("/agenda.ics", headers={
+        "Accept-Encoding": "gzip", "If-None-Match": compressed.headers["ETag"]})
+    assert revalidated.status_code == 304
+    for refused in ({}, {"Accept-Encoding": "gzip;q=0, identity"}):
+        again = app.test_client().get("/agenda.ics", headers=refused)
+        assert "Content-Encoding" not in again.headers
+        assert again.get_data() == plain.get_data()
+
+
+def test_only_longer_text_is_compressed(app, make_tip):
+    from flask import Response
+
+    from kennisnet.pagecache import _compressed
+
+    make_tip(title="Begin klein")
+    app.test_client().get("/tips")
+    assert app.extensions["kennisnet.pages"].pages["/tips?"].gzipped is not None
+    text = b"<p>Begin klein met een vragenlijst</p>" * 100
+    assert _compressed(Response(text, mimetype="text/html"), text) is not None
+    assert _compressed(Response(text[:500], mimetype="text/html"), text[:500]) is None
+    assert _compressed(Response(text, mimetype="application/pdf"), text) is None
+    already = Response(text, mimetype="text/html", headers={"Content-Encoding": "br"})
+    assert _compressed(already, text) is None
 
 
 def test_pages_expire_after_their_time(app, db, make_tip):
