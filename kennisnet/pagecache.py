@@ -129,10 +129,7 @@ def serve_kept_page():
         g.page_key = request.full_path
         return None
     response = Response(page.body, status=page.status, headers=page.headers)
-    if page.gzipped is not None and request.accept_encodings["gzip"]:
-        response.set_data(page.gzipped)
-        response.headers["Content-Encoding"] = "gzip"
-        _weaken_etag(response)
+    _send_compressed_if_accepted(response, page.gzipped)
     return response.make_conditional(request)
 
 
@@ -150,7 +147,15 @@ def keep_page(response):
         headers=[(name, value) for name, value in response.headers
                  if name.lower() not in ("content-length", "date")],
         body=body, gzipped=gzipped))
+    _send_compressed_if_accepted(response, gzipped)
     return response
+
+
+def _send_compressed_if_accepted(response, gzipped: bytes | None) -> None:
+    if gzipped is not None and request.accept_encodings["gzip"]:
+        response.set_data(gzipped)
+        response.headers["Content-Encoding"] = "gzip"
+        _weaken_etag(response)
 
 
 def _compressed(response, body: bytes) -> bytes | None:
