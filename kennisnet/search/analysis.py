@@ -166,6 +166,18 @@ class DutchTokenizer(Tokenizer):
                     yield token
 
 
+    def words_with_chars(self, value: str):
+        """(start, end, term, compound parts) per word, as __call__ yields them in index mode
+        with stop words kept (their folded form as term, no parts)."""
+        cache, analyse_word = self._cache, self._analyse_word
+        for match in self.expression.finditer(value):
+            word = match.group(0)
+            term, folded, parts = cache[word] if word in cache else analyse_word(word)
+            if term is _STOP:
+                yield match.start(), match.end(), folded, ()
+            else:
+                yield match.start(), match.end(), term, parts
+
     def term_positions(self, value: str, start_pos: int = 0) -> dict[str, list[int]]:
         """Each index term of a text with its positions: the tokens __call__ yields in index
         mode, without handing a Token through a generator per word (rebuilds spend a sixth of

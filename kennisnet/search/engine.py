@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 from whoosh import query as wq
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.searching import Results
 
 from kennisnet.search.analysis import analyse, fold
@@ -21,6 +20,7 @@ from kennisnet.search.query import clean_query, corrected_query, expand, parse
 from kennisnet.search.ranking import best_candidates
 from kennisnet.search.registry import parse_key
 from kennisnet.search.schema import FACET_FIELDS
+from kennisnet.search.snippets import Snippets
 from kennisnet.search.store import SearchUnavailable, shared_searcher
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ PAGE_SIZE = 10
 MAX_PAGE = 50
 SORTS = ("relevantie", "nieuwste")
 SUGGESTION_LIMIT = 8
+SNIPPET_FIELD = "body"
 # Up to this many matches only the matching documents are scored (ranking.py, or Whoosh with
 # CandidateQuery for phrases); above it, Whoosh walks the postings with a filter, where
 # skipping blocks of postings that cannot reach the top pays off.
@@ -202,19 +203,24 @@ def _positive_leaves(q: wq.Query):
 def _visible_hits(ranked, visible) -> list[Hit]:
     """The hits of the page, with snippets made only for those the visitor may see."""
     results, start = ranked
-    results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
-    results.formatter = HtmlFormatter(tagname="mark", classname="hl", termclass="term",
-                                      between=" … ")
     page_hits = list(results[start:start + PAGE_SIZE])
     keys = [parse_key(hit["key"]) for hit in page_hits]
     allowed_keys = visible(keys)
-    return [_hit(hit, key) for hit, key in zip(page_hits, keys, strict=True)
+    snippets = _snippets(results)
+    return [_hit(hit, key, snippets) for hit, key in zip(page_hits, keys, strict=True)
             if key in allowed_keys]
 
 
-def _hit(hit, key: Key) -> Hit:
-    snippet = hit.highlights("body", top=2)
-    # Whoosh's HtmlFormatter escapes the text; only its own <mark> tags are markup.
+def _snippets(results) -> Snippets:
+    field = results.searcher.schema[SNIPPET_FIELD]
+    words = frozenset(field.from_bytes(term) for _field, term in
+                      results.query_terms(expand=True, fieldname=SNIPPET_FIELD))
+    return Snippets(words, field.analyzer)
+
+
+def _hit(hit, key: Key, snippets: Snippets) -> Hit:
+    snippet = snippets(hit.get(SNIPPET_FIELD) or "")
+    # The snippet's text is escaped; only its own <mark> tags are markup.
     return Hit(kind=key[0], id=key[1], snippet=Markup(snippet) if snippet else None)  # noqa: S704
 
 
