@@ -67,8 +67,12 @@ def load(instance_path: str) -> dict:
         "LOGIN_LIMIT_IP_WINDOW": timedelta(hours=1),
         "LOGIN_LIMIT_PER_IP_PER_MINUTE": _env_int("LOGIN_LIMIT_PER_IP_PER_MINUTE", 6),
         "LOGIN_LIMIT_WINDOW": timedelta(minutes=_env_int("LOGIN_LIMIT_MINUTES", 15)),
-        "PASSWORD_RESET_MAX_AGE": timedelta(hours=2),
+        "PASSWORD_RESET_MAX_AGE": timedelta(hours=1),  # ASVS 6.4.1: short-lived
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        # Each member's own files (all versions they uploaded that still exist): a full disk
+        # would stop every initiative from sharing, not just the one that filled it.
+        "UPLOAD_QUOTA_FILES": _env_int("UPLOAD_QUOTA_FILES", 100),
+        "UPLOAD_QUOTA_BYTES": _env_int("UPLOAD_QUOTA_MB", 100) * 1024 * 1024,
         # __Host-: the browser sends the cookie only over HTTPS, to this exact host, for every
         # path; no subdomain can set or overwrite it. Needs Secure, so production only.
         "SESSION_COOKIE_NAME": "__Host-session" if is_production else "session",

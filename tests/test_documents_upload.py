@@ -135,6 +135,44 @@ def test_far_too_large_body_is_refused_before_reading(app, db, make_user, login,
     assert db.session.query(Document).count() == 0
 
 
+def test_the_file_quota_refuses_the_next_file_and_keeps_what_was_typed(app, db, make_user,
+                                                                       login, upload):
+    app.config["UPLOAD_QUOTA_FILES"] = 2
+    login(make_user())
+    page = app.test_client().get("/documenten/nieuw")  # not logged in: no quota shown
+    assert page.status_code in (302, 403)
+    for number in range(2):
+        assert upload(f"Reglement {number}".encode(), f"reglement-{number}.txt").status_code == 303
+    response = upload(b"Nog een reglement", "derde.txt", title="Ons derde reglement")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "Je ruimte voor bestanden is vol" in html and "hoogstens 2" in html
+    assert 'value="Ons derde reglement"' in html
+    assert db.session.query(DocumentVersion).count() == 2
+    assert len(stored_files(app)) == 2
+
+
+def test_the_byte_quota_counts_every_version_a_member_uploaded(app, db, make_user, login,
+                                                               upload, client):
+    app.config["UPLOAD_QUOTA_BYTES"] = 3 * 1024 * 1024
+    login(make_user())
+    assert "Je kunt nog 100 bestanden delen, samen hoogstens 3 MB." in \
+        client.get("/documenten/nieuw").get_data(as_text=True)
+    assert upload(b"a" * (2 * 1024 * 1024), "groot.txt").status_code == 303
+    assert "Je kunt nog 99 bestanden delen, samen hoogstens 1 MB." in \
+        client.get("/documenten/nieuw").get_data(as_text=True)
+    response = upload(b"b" * (1024 * 1024 + 1), "te-veel.txt")
+    assert response.status_code == 413
+    assert "Je ruimte voor bestanden is vol" in response.get_data(as_text=True)
+    assert upload(b"c" * (1024 * 1024 - 10), "past-nog.txt").status_code == 303
+    assert len(stored_files(app)) == 2
+    other = make_user()  # a quota is per member
+    for cookie in ("session", "remember_token"):
+        client.delete_cookie(cookie)
+    login(other)
+    assert upload(b"d" * (2 * 1024 * 1024), "van-een-ander.txt").status_code == 303
+
+
 @pytest.mark.parametrize("make, error", [
     (lambda: make_pdf(["Geheime statuten"], encrypt_password="geheim"), "encrypted"),
     (lambda: make_pdf(LINES)[:-400], "corrupt"),

@@ -114,7 +114,7 @@ def request_password_reset(email: str) -> None:
     # request costs the same either way; delivery happens after the answer (send_mail).
     link = absolute_url("accounts.reset_password", token=tokens.make_reset_token(user or _NOBODY))
     subject = _("Nieuw wachtwoord voor kennisnet")
-    body = _("Je vroeg een nieuw wachtwoord aan. Klik binnen twee uur op deze link:\n%(link)s"
+    body = _("Je vroeg een nieuw wachtwoord aan. Klik binnen een uur op deze link:\n%(link)s"
              "\n\nVroeg je niets aan? Dan kun je deze e-mail negeren; je wachtwoord blijft "
              "hetzelfde.", link=link)
     if user is not None:

@@ -5,9 +5,11 @@ import logging
 import os
 import re
 import unicodedata
+from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from kennisnet.database import utcnow
 from kennisnet.documents import storage
@@ -60,6 +62,33 @@ def too_large_message(limit: int):
               mb=max(1, limit // (1024 * 1024)))
 
 
+def quota_message():
+    config = current_app.config
+    return _l("Je ruimte voor bestanden is vol: iedereen mag samen hoogstens %(files)d "
+              "bestanden en %(mb)d MB delen. Verwijder eerst een oud document of een versie "
+              "die niet meer nodig is.", files=config["UPLOAD_QUOTA_FILES"],
+              mb=config["UPLOAD_QUOTA_BYTES"] // (1024 * 1024))
+
+
+@dataclass
+class Allowance:
+    """What a member may still upload: files and bytes."""
+    files: int
+    bytes: int
+
+    @property
+    def mb(self) -> int:
+        return max(0, self.bytes) // (1024 * 1024)
+
+
+def upload_allowance(user) -> Allowance:
+    files, size = db.session.execute(
+        select(func.count(DocumentVersion.id), func.coalesce(func.sum(DocumentVersion.size), 0))
+        .where(DocumentVersion.uploaded_by_id == user.id)).one()
+    config = current_app.config
+    return Allowance(config["UPLOAD_QUOTA_FILES"] - files, config["UPLOAD_QUOTA_BYTES"] - size)
+
+
 def safe_filename(original: str, extension: str) -> str:
     """The name to offer on download: no folders, no control or bidi characters, the real
     extension of the sniffed type (so "evil.pdf.exe" cannot pass for something it is not)."""
@@ -73,12 +102,20 @@ def safe_filename(original: str, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
-def receive_upload(file_storage, limit: int) -> tuple[storage.Received, FileKind]:
-    """Stream an uploaded file to disk and decide its type; raises UploadRefused (no file left)."""
+def receive_upload(file_storage, limit: int, user) -> tuple[storage.Received, FileKind]:
+    """Stream an uploaded file to disk and decide its type; raises UploadRefused (no file left).
+
+    The member's quota is checked as well. Two uploads at the same moment may both pass it:
+    the quota keeps a disk from filling up, it is not a bill.
+    """
+    allowance = upload_allowance(user)
+    if allowance.files <= 0 or allowance.bytes <= 0:
+        raise UploadRefused(quota_message(), 413)
     try:
-        received = storage.receive(file_storage.stream, limit)
+        received = storage.receive(file_storage.stream, min(limit, allowance.bytes))
     except storage.TooLarge as error:
-        raise UploadRefused(too_large_message(limit), 413) from error
+        message = quota_message() if allowance.bytes < limit else too_large_message(limit)
+        raise UploadRefused(message, 413) from error
     except OSError as error:  # disk full, read-only or over quota: not the member's doing
         log.error("upload could not be written: %s", error)
         raise UploadRefused(NOT_STORED, 503) from error

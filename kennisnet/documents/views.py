@@ -109,6 +109,11 @@ def _refused(template: str, form, error: services.UploadRefused, **context):
     return render_template(template, form=form, **context), error.status
 
 
+def _upload_page(form):
+    return render_template("documents/upload.html", form=form,
+                           allowance=services.upload_allowance(current_user))
+
+
 @bp.route("/nieuw", methods=["GET", "POST"])
 def upload():
     require(can_upload_document(current_user))
@@ -117,15 +122,16 @@ def upload():
         form.submission_id.data = submissions.new_id()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
-        return render_template("documents/upload.html", form=form), status
+        return _upload_page(form), status
     submission_id = submissions.clean_id(form.submission_id.data)
     earlier = submission_id and submissions.earlier_result(submission_id, current_user.id)
     if earlier:
         return redirect(earlier, 303)
     try:
-        received, kind = services.receive_upload(form.file.data, file_limit())
+        received, kind = services.receive_upload(form.file.data, file_limit(), current_user)
     except services.UploadRefused as error:
-        return _refused("documents/upload.html", form, error)
+        form.file.errors = [error.message]
+        return _upload_page(form), error.status
     with _cleaned_up_on_failure(received):
         claim = submission_id and submissions.claim(submission_id, current_user.id)
         if submission_id and claim is None:  # a parallel retry of the same form got there first
@@ -195,11 +201,13 @@ def new_version(document_id):
     form = VersionForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
-        return render_template("documents/version.html", form=form, document=document), status
+        return render_template("documents/version.html", form=form, document=document,
+                               allowance=services.upload_allowance(current_user)), status
     try:
-        received, kind = services.receive_upload(form.file.data, file_limit())
+        received, kind = services.receive_upload(form.file.data, file_limit(), current_user)
     except services.UploadRefused as error:
-        return _refused("documents/version.html", form, error, document=document)
+        return _refused("documents/version.html", form, error, document=document,
+                        allowance=services.upload_allowance(current_user))
     with _cleaned_up_on_failure(received):
         replaced = services.add_version(document, current_user, received, kind,
                                         form.file.data.filename)
