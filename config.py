@@ -85,6 +85,10 @@ def load(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": is_production,
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        # Logged out after this long without a request (ASVS 7.3.1), unless "Onthoud mij" was
+        # ticked; pages warn this long before, with a button to stay (WCAG 2.2.1).
+        "SESSION_IDLE_SECONDS": _env_int("SESSION_IDLE_MINUTES", 30) * 60,
+        "SESSION_IDLE_WARNING_SECONDS": 120,
         "PREFERRED_URL_SCHEME": "https" if is_production else "http",
         "TRUST_PROXY_HOPS": _env_int("TRUST_PROXY_HOPS", 0),
         "BABEL_DEFAULT_LOCALE": "nl",

@@ -57,6 +57,7 @@ TABLE: dict[str, Entry] = {
                                  stage=3),
     "/inloggen": Entry(get=ANONYMOUS_ONLY, post=ANONYMOUS_ONLY),
     "/uitloggen": Entry(post=MEMBERS, stage=10),
+    "/sessie/verlengen": Entry(post=MEMBERS),
     # --- Second factor and privacy self-service (password and code protected; the empty form
     # the matrix posts changes nothing)
     "/inloggen/code": Entry(get=ANONYMOUS_ONLY, post=ANONYMOUS_ONLY),

@@ -158,7 +158,7 @@ def _document(app, owner, organisation, title: str, visibility: str) -> int:
 
     upload = FileStorage(io.BytesIO(f"{title}\n\nDe leden betalen contributie.\n".encode()),
                          filename="statuten.txt")
-    received, kind = services.receive_upload(upload, app.config["MAX_CONTENT_LENGTH"])
+    received, kind = services.receive_upload(upload, app.config["MAX_CONTENT_LENGTH"], owner)
     document = services.create_document(owner, {
         "title": title, "description": "Onze statuten.", "doc_type": "statuten",
         "legal_form": "vereniging", "year": 2024, "licence": "cc-by-4.0", "tags": "leden",

@@ -537,3 +537,38 @@ def test_register_creates_one_account_only(app, db):
                                          "password": TEST_PASSWORD,
                                          "password_again": TEST_PASSWORD})
     assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_a_session_left_alone_is_logged_out_and_staying_counts_as_activity(app, make_user,
+                                                                           client, login):
+    """S05: past the idle limit the next request logs out and asks to log in again (back to
+    the same page); a request to stay, as the warning's button sends, restarts the clock."""
+    app.config["SESSION_IDLE_SECONDS"] = 2
+    login(make_user())
+    page = client.get("/profiel")
+    assert page.status_code == 200 and 'id="sessie-waarschuwing"' in page.get_data(as_text=True)
+    token = re.search(r'data-csrf="([^"]+)"', page.get_data(as_text=True)).group(1)
+    time.sleep(1.5)
+    assert client.post("/sessie/verlengen", headers={"X-CSRFToken": token}).status_code == 204
+    time.sleep(1.0)  # 2.5 s since the page, 1 s since staying
+    assert client.get("/profiel").status_code == 200
+    time.sleep(3.0)
+    gone = client.get("/forum/vragen/nieuw?x=1")
+    assert gone.status_code == 303
+    assert gone.headers["Location"].startswith("/inloggen?next=/forum/vragen/nieuw")
+    assert "Daarom ben je uitgelogd" in client.get(gone.headers["Location"]).get_data(as_text=True)
+    assert client.get("/profiel").status_code == 302  # logged out for good
+    refused = client.post("/sessie/verlengen", headers={"X-CSRFToken": token})
+    assert refused.status_code in (302, 400)
+
+
+def test_remembered_members_are_not_logged_out_for_doing_nothing(app, make_user, client):
+    app.config["SESSION_IDLE_SECONDS"] = 1
+    user = make_user()
+    post_form(client, "/inloggen", {"email": user.email, "password": TEST_PASSWORD,
+                                    "remember": "y"})
+    assert client.get("/profiel").status_code == 200
+    time.sleep(1.6)
+    page = client.get("/profiel")
+    assert page.status_code == 200
+    assert 'id="sessie-waarschuwing"' not in page.get_data(as_text=True)  # nothing to warn of

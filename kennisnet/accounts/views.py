@@ -15,6 +15,7 @@ from kennisnet.accounts.forms import (
     ResetRequestForm,
 )
 from kennisnet.accounts.redirects import safe_next_path
+from kennisnet.accounts.session import mark_active
 from kennisnet.errors import too_many_requests
 from kennisnet.extensions import db
 from kennisnet.permissions import has_second_factor, public
@@ -117,6 +118,14 @@ def logout():
     logout_user()
     flash(_("Je bent uitgelogd, op al je apparaten."), "success")
     return redirect(url_for("main.home"))
+
+
+@bp.route("/sessie/verlengen", methods=["POST"])
+@login_required
+def stay_logged_in():
+    """The button of the idle warning (and typing in a form): counts as activity."""
+    mark_active()
+    return "", 204
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])

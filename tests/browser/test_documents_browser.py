@@ -46,7 +46,7 @@ def other_statuten(app, make_user):
 
     author = make_user(display_name="Austerlitz")
     data = make_docx(statuten_lines(STATUTEN_B))
-    received, kind = services.receive_upload(_Upload(data, "austerlitz.docx"), 10 * 2**20)
+    received, kind = services.receive_upload(_Upload(data, "austerlitz.docx"), 10 * 2**20, author)
     document = services.create_document(author, {
         "title": "Statuten Austerlitz Zorgt", "doc_type": "statuten", "licence": "cc-by-4.0",
         "visibility": "openbaar", "legal_form": "cooperatie"}, received, kind, "austerlitz.docx")
@@ -162,7 +162,7 @@ def test_owner_pages_pass_axe(page: Page, live_server, app, make_user, axe_check
 
     owner = make_user()
     data = make_pdf(statuten_lines(STATUTEN_A, extra=["Mail jan@voorbeeld.nl of 06-12345678."]))
-    received, kind = services.receive_upload(_Upload(data, "s.pdf"), 10 * 2**20)
+    received, kind = services.receive_upload(_Upload(data, "s.pdf"), 10 * 2**20, owner)
     document = services.create_document(owner, {
         "title": "Met adressen", "doc_type": "statuten", "licence": "cc-by-4.0",
         "visibility": "openbaar"}, received, kind, "s.pdf")
