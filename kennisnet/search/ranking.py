@@ -12,6 +12,7 @@ which the words are added may differ, which can change a score in its last bit, 
 """
 
 import heapq
+import math
 from bisect import bisect_left
 from collections import defaultdict
 
@@ -29,22 +30,61 @@ def best_candidates(sets: DocSets, leaves: list[wq.Query], candidates: int,
     """(score, document number) of the `limit` best candidates, best first (ties: lowest
     number), as Whoosh's collector lists them. None when the index is not scored by BM25F:
     then Whoosh must rank.
+
+    Words are added strongest first. After each, a candidate that cannot reach the current
+    `limit`-th score even if every word still to come gave it its highest possible score is
+    dropped (MaxScore): the weak, frequent words (compound parts, synonyms) are then read only
+    for the few candidates still in the running.
     """
     searcher = sets.searcher
     if not leaves or type(searcher.weighting) is not BM25F:
         return None
-    scores: dict[int, float] = defaultdict(float)
+    segments = []
     for subsearcher, offset in sets.leaves:
-        reader = subsearcher.reader()
-        mine = (candidates >> offset) & ((1 << reader.doc_count_all()) - 1)
-        if not mine:
-            continue
-        wanted = docnums(mine)
-        for leaf in leaves:
+        mine = (candidates >> offset) & ((1 << subsearcher.reader().doc_count_all()) - 1)
+        if mine:
+            segments.append([subsearcher, offset, docnums(mine)])
+    bounds = {id(leaf): _upper_bound(searcher, leaf) for leaf in leaves}
+    ordered = sorted(leaves, key=lambda leaf: -bounds[id(leaf)])
+    still_possible = sum(bounds.values())
+    scores: dict[int, float] = defaultdict(float)
+    for leaf in ordered:
+        still_possible -= bounds[id(leaf)]
+        added = False
+        for subsearcher, offset, wanted in segments:
             for docnum, score in _scores(subsearcher, leaf, wanted):
                 scores[docnum + offset] += score
+                added = True
+        if added and still_possible < math.inf:
+            _drop_hopeless(segments, scores, limit, still_possible)
     best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
     return [(score, docnum) for docnum, score in best]
+
+
+def _upper_bound(searcher, leaf: wq.Query) -> float:
+    """The highest score this word can give a document: BM25 stays below idf × (K1 + 1)."""
+    if type(leaf) is not wq.Term or not searcher.schema[leaf.fieldname].scorable:
+        return math.inf  # a phrase: no cheap bound, so it goes first and is never skipped
+    weighting = searcher.weighting
+    idf = searcher.idf(leaf.fieldname, searcher.schema[leaf.fieldname].to_bytes(leaf.text))
+    return idf * (weighting.K1 + 1) * leaf.boost
+
+
+def _drop_hopeless(segments, scores: dict[int, float], limit: int, still_possible: float):
+    if len(scores) < limit:
+        return
+    threshold = heapq.nlargest(limit, scores.values())[-1]
+    # A hair of margin: these sums are added in another order than the final ones.
+    cutoff = threshold - still_possible - 1e-9 * abs(threshold)
+    if cutoff <= 0:
+        return
+    for segment in segments:
+        subsearcher, offset, wanted = segment
+        kept = [docnum for docnum in wanted if scores.get(docnum + offset, 0.0) >= cutoff]
+        if len(kept) < len(wanted):
+            for docnum in set(wanted).difference(kept):
+                scores.pop(docnum + offset, None)
+            segment[2] = kept
 
 
 def _scores(subsearcher, leaf: wq.Query, wanted: list[int]):
