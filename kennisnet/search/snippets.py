@@ -46,20 +46,25 @@ class Snippets:
         self.seen: dict[str, int] = {}
 
     def __call__(self, text: str) -> str:
-        fragments = _fragments(text, _merged(self._tokens(text)))
+        tokens = self._tokens(text)
+        if not any(token[3] for token in tokens):
+            return ""  # Whoosh's fragments would all score 0
+        fragments = _fragments(text, _merged(tokens))
         scored = nlargest(self.top, ((fragment.score, fragment) for fragment in fragments))
         best = sorted((fragment for score, fragment in scored if score >= 1),
                       key=lambda fragment: fragment.start)
         return BETWEEN.join(self._format(text, fragment) for fragment in best)
 
-    def _tokens(self, text: str):
+    def _tokens(self, text: str) -> list[tuple]:
         """(term, start, end, matched) as the index-mode analyser yields them: a compound's
         parts follow it with the same characters, stop words stay (unmatched)."""
-        words = self.words
+        words, tokens = self.words, []
+        append = tokens.append
         for start, end, term, parts in self.tokenizer.words_with_chars(text):
-            yield term, start, end, term in words
+            append((term, start, end, term in words))
             for part in parts:
-                yield part, start, end, part in words
+                append((part, start, end, part in words))
+        return tokens
 
     def _format(self, text: str, fragment: Fragment) -> str:
         output, index = [], fragment.start
