@@ -221,7 +221,7 @@ class Filler:
         self.user_ids = [row["id"] for row in rows]
 
     def initiatives(self) -> None:
-        from initiatives_bench import _place
+        from initiatives_bench import _facts, _place
 
         from kennisnet.initiatives.models import Initiative, InitiativeService
         from kennisnet.vocab import INITIATIVE_KINDS, LEGAL_FORMS, PROVINCES, SERVICES
@@ -236,12 +236,7 @@ class Filler:
                 "id": first + n, "type": "initiative", "slug": f"bench-{n}-{place.lower()}",
                 "name": f"{INITIATIVE_KINDS[kind]} {place}", "description": self.text(30, 90),
                 "website": f"https://{place.lower()}.example.nl", "contact_email": "",
-                "kind": kind, "legal_form": rng.choice(forms),
-                "status": rng.choice(["actief"] * 8 + ["in_oprichting", "gestopt"]),
-                "place": place, "municipality": place, "province": rng.choice(provinces),
-                "latitude": round(rng.uniform(50.8, 53.4), 5),
-                "longitude": round(rng.uniform(3.6, 7.1), 5),
-                "founded_year": rng.randint(1995, 2026), "is_approved": True,
+                "kind": kind, **_facts(rng, forms, provinces, place),
                 "confirmed_at": min(self.now, created + timedelta(days=rng.randint(0, 400))),
                 "created_at": created, "updated_at": created,
             })

@@ -35,6 +35,18 @@ def _place(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
 
 
+def _facts(rng: random.Random, forms: list, provinces: list, place: str) -> dict:
+    """The columns an initiative's map entry and filters use, drawn in a fixed order."""
+    return {
+        "legal_form": rng.choice(forms),
+        "status": rng.choice(["actief"] * 8 + ["in_oprichting", "gestopt"]),
+        "place": place, "municipality": place, "province": rng.choice(provinces),
+        "latitude": round(rng.uniform(50.8, 53.4), 5),
+        "longitude": round(rng.uniform(3.6, 7.1), 5),
+        "founded_year": rng.randint(1995, 2026), "is_approved": True,
+    }
+
+
 def fill(count: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     kinds, forms, provinces = list(INITIATIVE_KINDS), list(LEGAL_FORMS), list(PROVINCES)
@@ -53,12 +65,7 @@ def fill(count: int, seed: int = 7) -> None:
         rows.append({
             "id": n, "type": "initiative", "slug": slug, "name": name,
             "description": "Bewoners helpen elkaar.", "website": "", "contact_email": "",
-            "kind": kind, "legal_form": rng.choice(forms),
-            "status": rng.choice(["actief"] * 8 + ["in_oprichting", "gestopt"]),
-            "place": place, "municipality": place, "province": rng.choice(provinces),
-            "latitude": round(rng.uniform(50.8, 53.4), 5),
-            "longitude": round(rng.uniform(3.6, 7.1), 5),
-            "founded_year": rng.randint(1995, 2026), "is_approved": True,
+            "kind": kind, **_facts(rng, forms, provinces, place),
         })
         links += [{"initiative_id": n, "service": s} for s in rng.sample(services, 3)]
     db.session.execute(Initiative.__table__.insert(), rows)
