@@ -57,3 +57,33 @@ def test_the_queries_include_phrases_scored_by_position():
     phrased = [text for text in QUERIES if any(
         isinstance(leaf, wq.Phrase) for leaf in _positive_leaves(expand(parse(text))))]
     assert '"vervoer statuten" koffie' in phrased and len(phrased) >= 2
+
+
+def test_decoded_blocks_are_whooshs_and_stay_within_their_bound(searcher):
+    from whoosh.matching import FilterMatcher
+
+    from kennisnet.search.ranking import DecodedBlocks
+
+    reader = searcher.reader().leaf_readers()[0][0]
+
+    def blocks():
+        matcher = reader.postings("body", b"contributie")
+        matcher = matcher.child if isinstance(matcher, FilterMatcher) else matcher
+        while True:
+            yield matcher
+            if matcher._lastblock:
+                return
+            matcher._next_block()
+
+    store = DecodedBlocks(max_bytes=3000)
+    seen = 0
+    for matcher in blocks():
+        ids, weights = store.get(("segment", matcher._dataoffset), matcher)
+        matcher._read_ids()
+        matcher._read_weights()
+        assert list(ids) == list(matcher._ids) and list(weights) == list(matcher._weights)
+        assert store.size <= 3000
+        seen += 1
+    assert seen > len(store.blocks) >= 1  # the oldest went out
+    newest = next(reversed(store.blocks))
+    assert store.get(newest, None) is store.blocks[newest]  # kept: not decoded again

@@ -13,8 +13,10 @@ which the words are added may differ, which can change a score in its last bit, 
 
 import heapq
 import math
+import threading
+from array import array
 from bisect import bisect_left
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3PerDocReader
@@ -123,7 +125,8 @@ def _term_scores(subsearcher, leaf: wq.Term, wanted: list[int]):
     matcher = reader.postings(leaf.fieldname, text)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child  # it hides deleted documents, which are never candidates
-    for first, ids, weights in _blocks_with_candidates(matcher, wanted):
+    block_key = (reader.segment().segment_id(), leaf.fieldname, text)
+    for first, ids, weights in _blocks_with_candidates(matcher, wanted, block_key):
         if not ids:
             continue
         index = 0
@@ -150,10 +153,10 @@ def _lengths(reader, fieldname: str):
     return _Asked()
 
 
-def _blocks_with_candidates(matcher, wanted: list[int]):
+def _blocks_with_candidates(matcher, wanted: list[int], block_key: tuple):
     """(index of the first wanted document it may hold, ids, weights) of each posting block
     that may hold a wanted document; the others are skipped by their highest id alone,
-    without decoding them."""
+    without decoding them. Decoded blocks are kept (DECODED_BLOCKS)."""
     if not hasattr(matcher, "_read_ids") or not hasattr(matcher, "_maxid"):
         yield 0, *_all_postings(matcher)  # another codec: no blocks to skip
         return
@@ -162,15 +165,52 @@ def _blocks_with_candidates(matcher, wanted: list[int]):
         highest = matcher._maxid
         position = bisect_left(wanted, lowest)
         if position < len(wanted) and wanted[position] <= highest:
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            yield position, matcher._ids, matcher._weights
+            yield position, *DECODED_BLOCKS.get((*block_key, matcher._dataoffset), matcher)
         if matcher._lastblock:
             return
         lowest = highest + 1
         matcher._next_block()
+
+
+class DecodedBlocks:
+    """Posting blocks already decoded, least recently used first out, bounded in bytes.
+
+    A block is stored pickled and compressed together with its words' positions; decoding it
+    was the largest single cost of ranking. Segments never change, so a block's ids and
+    weights stay true as long as its segment exists (the key holds the segment's id).
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.size = max_bytes, 0
+        self.blocks: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, matcher) -> tuple[array, array]:
+        with self.lock:
+            found = self.blocks.get(key)
+            if found is not None:
+                self.blocks.move_to_end(key)
+                return found
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        decoded = (array("I", matcher._ids), array("f", matcher._weights))
+        with self.lock:
+            if key not in self.blocks:
+                self.blocks[key] = decoded
+                self.size += _block_bytes(decoded)
+                while self.size > self.max_bytes:
+                    self.size -= _block_bytes(self.blocks.popitem(last=False)[1])
+        return decoded
+
+
+def _block_bytes(decoded: tuple[array, array]) -> int:
+    return 8 * len(decoded[0]) + 200  # two 4-byte arrays and their objects
+
+
+# 8 MB per process: about a million postings, enough for the words of the common queries.
+DECODED_BLOCKS = DecodedBlocks(8 * 1024 * 1024)
 
 
 def _all_postings(matcher) -> tuple[list[int], list[float]]:
