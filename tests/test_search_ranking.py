@@ -87,3 +87,14 @@ def test_decoded_blocks_are_whooshs_and_stay_within_their_bound(searcher):
     assert seen > len(store.blocks) >= 1  # the oldest went out
     newest = next(reversed(store.blocks))
     assert store.get(newest, None) is store.blocks[newest]  # kept: not decoded again
+
+
+def test_what_later_words_can_add_is_known_once_the_phrases_are_done():
+    from math import inf
+
+    from kennisnet.search.ranking import still_possible_after
+
+    # Phrases (no bound) come first; after them the rest is finite, so weak candidates can go.
+    assert still_possible_after([inf, inf, 3.0, 2.0, 0.5]) == [inf, 5.5, 2.5, 0.5, 0.0]
+    assert still_possible_after([3.0, 2.0]) == [2.0, 0.0]
+    assert still_possible_after([]) == []

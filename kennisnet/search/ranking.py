@@ -6,7 +6,7 @@ posting list (40 of them for two words spread over fields, synonyms and compound
 that document, in Python, which cost 0.04 ms per candidate (140 ms for 3,200 candidates).
 
 Here each word's postings are read a block at a time, blocks without a candidate are skipped
-unread, and only the candidates' postings are scored, with Whoosh's own scorer for that word.
+unread, and only the candidates' postings are scored, with Whoosh's BM25F for that word.
 Each candidate's score is the sum of its words' scores, as in Whoosh's OR; only the order in
 which the words are added may differ, which can change a score in its last bit, never more.
 """
@@ -48,10 +48,9 @@ def best_candidates(sets: DocSets, leaves: list[wq.Query], candidates: int,
             segments.append([subsearcher, offset, docnums(mine)])
     bounds = {id(leaf): _upper_bound(searcher, leaf) for leaf in leaves}
     ordered = sorted(leaves, key=lambda leaf: -bounds[id(leaf)])
-    still_possible = sum(bounds.values())
     scores: dict[int, float] = defaultdict(float)
-    for leaf in ordered:
-        still_possible -= bounds[id(leaf)]
+    for leaf, still_possible in zip(ordered, still_possible_after(
+            [bounds[id(leaf)] for leaf in ordered]), strict=True):
         added = False
         for subsearcher, offset, wanted in segments:
             for docnum, score in _scores(subsearcher, leaf, wanted):
@@ -61,6 +60,16 @@ def best_candidates(sets: DocSets, leaves: list[wq.Query], candidates: int,
             _drop_hopeless(segments, scores, limit, still_possible)
     best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
     return [(score, docnum) for docnum, score in best]
+
+
+def still_possible_after(bounds: list[float]) -> list[float]:
+    """For words in this order, the most the words after each one can still add (infinite
+    while a phrase, which has no bound, is still to come)."""
+    remaining, after = 0.0, []
+    for bound in reversed(bounds):
+        after.append(remaining)
+        remaining += bound  # inf stays inf; never inf - inf
+    return after[::-1]
 
 
 def _upper_bound(searcher, leaf: wq.Query) -> float:
