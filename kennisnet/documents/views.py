@@ -104,14 +104,15 @@ def _cleaned_up_on_failure(received):
         received.discard()  # a no-op once stored; removes the temporary file otherwise
 
 
+def _form_page(template: str, form, **context):
+    """An upload form, with what the member may still upload."""
+    return render_template(template, form=form,
+                           allowance=services.upload_allowance(current_user), **context)
+
+
 def _refused(template: str, form, error: services.UploadRefused, **context):
     form.file.errors = [error.message]
-    return render_template(template, form=form, **context), error.status
-
-
-def _upload_page(form):
-    return render_template("documents/upload.html", form=form,
-                           allowance=services.upload_allowance(current_user))
+    return _form_page(template, form, **context), error.status
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
@@ -122,7 +123,7 @@ def upload():
         form.submission_id.data = submissions.new_id()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
-        return _upload_page(form), status
+        return _form_page("documents/upload.html", form), status
     submission_id = submissions.clean_id(form.submission_id.data)
     earlier = submission_id and submissions.earlier_result(submission_id, current_user.id)
     if earlier:
@@ -130,8 +131,7 @@ def upload():
     try:
         received, kind = services.receive_upload(form.file.data, file_limit(), current_user)
     except services.UploadRefused as error:
-        form.file.errors = [error.message]
-        return _upload_page(form), error.status
+        return _refused("documents/upload.html", form, error)
     with _cleaned_up_on_failure(received):
         claim = submission_id and submissions.claim(submission_id, current_user.id)
         if submission_id and claim is None:  # a parallel retry of the same form got there first
@@ -201,13 +201,11 @@ def new_version(document_id):
     form = VersionForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
-        return render_template("documents/version.html", form=form, document=document,
-                               allowance=services.upload_allowance(current_user)), status
+        return _form_page("documents/version.html", form, document=document), status
     try:
         received, kind = services.receive_upload(form.file.data, file_limit(), current_user)
     except services.UploadRefused as error:
-        return _refused("documents/version.html", form, error, document=document,
-                        allowance=services.upload_allowance(current_user))
+        return _refused("documents/version.html", form, error, document=document)
     with _cleaned_up_on_failure(received):
         replaced = services.add_version(document, current_user, received, kind,
                                         form.file.data.filename)
