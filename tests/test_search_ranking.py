@@ -98,3 +98,43 @@ def test_what_later_words_can_add_is_known_once_the_phrases_are_done():
     assert still_possible_after([inf, inf, 3.0, 2.0, 0.5]) == [inf, 5.5, 2.5, 0.5, 0.0]
     assert still_possible_after([3.0, 2.0]) == [2.0, 0.0]
     assert still_possible_after([]) == []
+
+
+def test_a_phrase_never_scores_above_its_bound(searcher):
+    from kennisnet.search.ranking import _upper_bound
+
+    phrases = [leaf for text in ("zorgcoöperatie vervoer", '"vervoer statuten"')
+               for leaf in _positive_leaves(expand(parse(text))) if isinstance(leaf, wq.Phrase)]
+    assert phrases
+    scored = 0
+    for phrase in phrases:
+        bound = _upper_bound(searcher, phrase)
+        assert 0 < bound < float("inf")
+        for subsearcher, _offset in searcher.leaf_searchers():
+            matcher = phrase.matcher(subsearcher, subsearcher.context())
+            while matcher.is_active():
+                assert matcher.score() <= bound
+                scored += 1
+                matcher.next()
+    assert scored >= 10
+
+
+def test_a_phrase_matches_the_same_documents_from_the_cache(searcher):
+    from kennisnet.search.docsets import bits_from_ids, segment_query_bits
+
+    phrase = wq.Phrase("body", ["vervoer", "statuten"])
+    for subsearcher, _offset in searcher.leaf_searchers():
+        expected = bits_from_ids(phrase.matcher(subsearcher).all_ids())
+        assert segment_query_bits(subsearcher, phrase) == expected
+        assert segment_query_bits(subsearcher, phrase.with_boost(3.0)) == expected  # cached
+
+
+@pytest.mark.parametrize("size", [0, 1, 30, 3000, 27000, 60000, 100000])
+def test_document_numbers_come_back_from_sparse_and_dense_bitsets(size):
+    import random
+
+    from kennisnet.search.docsets import bits_from_ids, docnums
+
+    ids = sorted(random.Random(size).sample(range(100000), size))
+    assert docnums(bits_from_ids(ids)) == ids
+    assert docnums(bits_from_ids(ids), limit=7) == ids[:7]

@@ -9,6 +9,8 @@ segments never change once written.
 import re
 import threading
 from collections import OrderedDict
+from itertools import compress, islice
+from itertools import count as count_from
 
 from whoosh import query as wq
 from whoosh.idsets import DocIdSet
@@ -46,19 +48,32 @@ def _posting_ids(matcher) -> list[int]:
 
 
 def _segment_term_bits(reader, field: str, text: str) -> int:
+    def read() -> int:
+        if (field, text) in reader:
+            return bits_from_ids(_posting_ids(reader.postings(field, text)))
+        return 0
+
+    return _cached_segment_bits(reader, (field, text), read)
+
+
+def segment_query_bits(subsearcher, q: wq.Query) -> int:
+    """The documents of one segment a query (a phrase, say) matches, cached like a word's:
+    matching a phrase walks the positions of both words, 120 ms for a common pair."""
+    return _cached_segment_bits(subsearcher.reader(), ("query", q.with_boost(1.0)),
+                                lambda: bits_from_ids(q.matcher(subsearcher).all_ids()))
+
+
+def _cached_segment_bits(reader, what: tuple, read) -> int:
     segment = reader.segment() if reader.is_atomic() else None
     if segment is None:  # an empty index has no segments (and no documents)
         return 0
-    key = (segment.segment_id(), field, text)
+    key = (segment.segment_id(), *what)
     with _TERM_CACHE_LOCK:
         cached = _TERM_CACHE.get(key)
         if cached is not None:
             _TERM_CACHE.move_to_end(key)
             return cached
-    if (field, text) in reader:
-        bits = bits_from_ids(_posting_ids(reader.postings(field, text)))
-    else:
-        bits = 0
+    bits = read()
     with _TERM_CACHE_LOCK:
         _TERM_CACHE[key] = bits
         while len(_TERM_CACHE) > _TERM_CACHE_SIZE:
@@ -146,8 +161,7 @@ class DocSets:
         """Phrases and anything else: let Whoosh match it, segment by segment."""
         bits = 0
         for subsearcher, offset in self.leaves:
-            matcher = q.matcher(subsearcher)
-            bits |= bits_from_ids(matcher.all_ids()) << offset
+            bits |= segment_query_bits(subsearcher, q) << offset
         return bits
 
 
@@ -159,8 +173,16 @@ _BITS_OF_BYTE = tuple(tuple(bit for bit in range(8) if value >> bit & 1) for val
 _NONZERO_BYTE = re.compile(rb"[^\x00]")
 
 
+_ONE_BYTE_PER_BIT = bytes.maketrans(b"01", b"\x00\x01")
+
+
 def docnums(bits: int, limit: int | None = None) -> list[int]:
     """The document numbers in a bitset, lowest first."""
+    if bits.bit_count() * 16 > bits.bit_length():
+        # Dense: one byte per bit, picked out in C. 2 ms for 60,000 of 100,000 documents,
+        # where going byte by byte takes 9 ms; for a few documents it is the other way round.
+        flags = bin(bits)[:1:-1].encode().translate(_ONE_BYTE_PER_BIT)
+        return list(islice(compress(count_from(), flags), limit))
     # Byte by byte, with the zero bytes skipped by the regex engine: shifting a 100,000-bit
     # integer once per document cost 2.4 ms for 3,200 documents.
     found: list[int] = []

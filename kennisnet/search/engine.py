@@ -30,9 +30,10 @@ MAX_PAGE = 50
 SORTS = ("relevantie", "nieuwste")
 SUGGESTION_LIMIT = 8
 SNIPPET_FIELD = "body"
-# Up to this many matches only the matching documents are scored (ranking.py, or Whoosh with
-# CandidateQuery for phrases); above it, Whoosh walks the postings with a filter, where
-# skipping blocks of postings that cannot reach the top pays off.
+# Sorted by date, up to this many matches are handed to Whoosh as a list of candidates;
+# above it, Whoosh walks the postings with a filter. (By relevance, ranking.py scores the
+# candidates whatever their number: with its pruning it beat Whoosh's own block skipping on
+# every query measured, 73,613 matches included.)
 SMALL_RESULT = 5000
 _WORD_LIMIT = 20
 MIN_PREFIX = 3
@@ -121,7 +122,7 @@ def _ranked(searcher, sets, expanded, matched, selected, request, total, page):
     """Whoosh results holding at least the hits of the page, and where that page starts."""
     ranking, allowed = ranking_query(expanded, matched, selected, request.include_members)
     start = (page - 1) * PAGE_SIZE
-    if request.sort == "relevantie" and total <= SMALL_RESULT:
+    if request.sort == "relevantie":
         best = best_candidates(sets, list(_positive_leaves(expanded)), selected,
                                start + PAGE_SIZE)
         if best is not None:

@@ -23,7 +23,7 @@ from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25F
 
-from kennisnet.search.docsets import DocSets, docnums
+from kennisnet.search.docsets import DocSets, docnums, segment_query_bits
 from kennisnet.search.whoosh_patches import field_lengths
 
 
@@ -45,7 +45,7 @@ def best_candidates(sets: DocSets, leaves: list[wq.Query], candidates: int,
     for subsearcher, offset in sets.leaves:
         mine = (candidates >> offset) & ((1 << subsearcher.reader().doc_count_all()) - 1)
         if mine:
-            segments.append([subsearcher, offset, docnums(mine)])
+            segments.append([subsearcher, offset, _Wanted(docnums(mine))])
     bounds = {id(leaf): _upper_bound(searcher, leaf) for leaf in leaves}
     ordered = sorted(leaves, key=lambda leaf: -bounds[id(leaf)])
     scores: dict[int, float] = defaultdict(float)
@@ -57,7 +57,7 @@ def best_candidates(sets: DocSets, leaves: list[wq.Query], candidates: int,
                 scores[docnum + offset] += score
                 added = True
         if added and still_possible < math.inf:
-            _drop_hopeless(segments, scores, limit, still_possible)
+            scores = _drop_hopeless(segments, scores, limit, still_possible)
     best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
     return [(score, docnum) for docnum, score in best]
 
@@ -73,42 +73,76 @@ def still_possible_after(bounds: list[float]) -> list[float]:
 
 
 def _upper_bound(searcher, leaf: wq.Query) -> float:
-    """The highest score this word can give a document: BM25 stays below idf × (K1 + 1)."""
-    if type(leaf) is not wq.Term or not searcher.schema[leaf.fieldname].scorable:
-        return math.inf  # a phrase: no cheap bound, so it goes first and is never skipped
-    weighting = searcher.weighting
-    idf = searcher.idf(leaf.fieldname, searcher.schema[leaf.fieldname].to_bytes(leaf.text))
-    return idf * (weighting.K1 + 1) * leaf.boost
+    """The highest score this word can give a document: BM25 stays below idf × (K1 + 1).
+
+    Whoosh scores a phrase as the sum of its words' scores (an intersection under the span
+    matcher), times the phrase's boost, so its bound is the sum of theirs."""
+    if type(leaf) is wq.Term:
+        words = [leaf.text]
+    elif type(leaf) is wq.Phrase:
+        words = list(leaf.words)
+    else:
+        return math.inf  # no cheap bound: it goes first and is never skipped
+    field = searcher.schema[leaf.fieldname] if leaf.fieldname in searcher.schema else None
+    if field is None or not field.scorable:
+        return math.inf
+    per_word = searcher.weighting.K1 + 1
+    return leaf.boost * sum(searcher.idf(leaf.fieldname, field.to_bytes(word)) * per_word
+                            for word in words)
 
 
-def _drop_hopeless(segments, scores: dict[int, float], limit: int, still_possible: float):
+def _drop_hopeless(segments, scores: dict[int, float], limit: int,
+                   still_possible: float) -> dict[int, float]:
+    """The scores of the candidates still in the running; the segments keep only those."""
     if len(scores) < limit:
-        return
+        return scores
     threshold = heapq.nlargest(limit, scores.values())[-1]
     # A hair of margin: these sums are added in another order than the final ones.
     cutoff = threshold - still_possible - 1e-9 * abs(threshold)
     if cutoff <= 0:
-        return
+        return scores
+    # A candidate without a score yet (0) is out too.
+    kept = defaultdict(float, {docnum: score for docnum, score in scores.items()
+                               if score >= cutoff})
     for segment in segments:
         subsearcher, offset, wanted = segment
-        kept = [docnum for docnum in wanted if scores.get(docnum + offset, 0.0) >= cutoff]
-        if len(kept) < len(wanted):
-            for docnum in set(wanted).difference(kept):
-                scores.pop(docnum + offset, None)
-            segment[2] = kept
+        end = offset + subsearcher.reader().doc_count_all()
+        segment[2] = _Wanted(sorted(docnum - offset for docnum in kept
+                                    if offset <= docnum < end))
+    return kept
 
 
-def _scores(subsearcher, leaf: wq.Query, wanted: list[int]):
+class _Wanted:
+    """One segment's candidates still in the running: sorted, and as a set when asked."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
+        self._members: set[int] | None = None
+
+    @property
+    def members(self) -> set[int]:
+        if self._members is None:
+            self._members = set(self.ids)
+        return self._members
+
+
+def _scores(subsearcher, leaf: wq.Query, wanted: _Wanted):
     if type(leaf) is wq.Term and subsearcher.schema[leaf.fieldname].scorable:
         return _term_scores(subsearcher, leaf, wanted)
     return _matcher_scores(subsearcher, leaf, wanted)
 
 
-def _matcher_scores(subsearcher, leaf: wq.Query, wanted: list[int]):
+def _matcher_scores(subsearcher, leaf: wq.Query, wanted: _Wanted):
     """Whoosh's own matcher moved from candidate to candidate: for phrases (a few synonyms),
-    whose score depends on the words' positions."""
+    whose score depends on the words' positions. Only candidates the phrase is known to match
+    (its cached bitset) are visited: skipping to any other makes the span matcher walk every
+    document holding both words until the phrase occurs again."""
+    matching = segment_query_bits(subsearcher, leaf)
+    visits = [docnum for docnum in wanted.ids if matching >> docnum & 1]
+    if not visits:
+        return
     matcher = leaf.matcher(subsearcher, subsearcher.context())
-    for docnum in wanted:
+    for docnum in visits:
         if not matcher.is_active():
             return
         if matcher.id() < docnum:
@@ -119,7 +153,7 @@ def _matcher_scores(subsearcher, leaf: wq.Query, wanted: list[int]):
             yield docnum, matcher.score()
 
 
-def _term_scores(subsearcher, leaf: wq.Term, wanted: list[int]):
+def _term_scores(subsearcher, leaf: wq.Term, wanted: _Wanted):
     """(segment document number, score) of this word for the wanted documents it occurs in."""
     field = subsearcher.schema[leaf.fieldname]
     text = field.to_bytes(leaf.text)
@@ -135,16 +169,29 @@ def _term_scores(subsearcher, leaf: wq.Term, wanted: list[int]):
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child  # it hides deleted documents, which are never candidates
     block_key = (reader.segment().segment_id(), leaf.fieldname, text)
-    for first, ids, weights in _blocks_with_candidates(matcher, wanted, block_key):
+    for docnum, tf in _candidate_postings(matcher, wanted, block_key):
+        fl = lengths[docnum]
+        score = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+        yield docnum, (score * boost if boost != 1.0 else score)
+
+
+def _candidate_postings(matcher, wanted: _Wanted, block_key: tuple):
+    """(document number, weight) of the postings that belong to wanted documents."""
+    for first, ids, weights in _blocks_with_candidates(matcher, wanted.ids, block_key):
         if not ids:
             continue
-        index = 0
-        for docnum in wanted[first:bisect_left(wanted, ids[-1] + 1, first)]:
-            index = bisect_left(ids, docnum, index)
-            if index < len(ids) and ids[index] == docnum:
-                tf, fl = weights[index], lengths[docnum]
-                score = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
-                yield docnum, (score * boost if boost != 1.0 else score)
+        stop = bisect_left(wanted.ids, ids[-1] + 1, first)
+        if (stop - first) * 4 < len(ids):  # few candidates here: look each one up
+            index = 0
+            for docnum in wanted.ids[first:stop]:
+                index = bisect_left(ids, docnum, index)
+                if index < len(ids) and ids[index] == docnum:
+                    yield docnum, weights[index]
+        else:  # many: walk the block once
+            members = wanted.members
+            for index, docnum in enumerate(ids):
+                if docnum in members:
+                    yield docnum, weights[index]
 
 
 def _lengths(reader, fieldname: str):
