@@ -43,6 +43,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -109,16 +110,24 @@ def page_paths(folder: Path, manifest: dict) -> dict[str, str | list[str]]:
         "vraag-50": f"/forum/vraag/{manifest['question_50']}",
         "initiatieven": "/initiatieven",
         "zoeken": search_paths(),
+        "zoeken-gewoon": [f"/zoeken?q={quote(text)}" for text in COMMON_SEARCHES],
         "geojson": "/initiatieven.geojson",
         "agenda.ics": "/agenda.ics",
     }
+
+
+# What members type, from the factsheet and the beginners' examples: core words with
+# synonyms and multi-word synonyms, matching 4,000 to 74,000 of the 100,000 items. The drawn
+# queries above match fewer, and have no multi-word synonyms.
+COMMON_SEARCHES = ("statuten coöperatie", "contributie", "vervoer vrijwilligers",
+                   "zorgcoöperatie vervoer", "mantelzorger koffie", "huishoudelijk reglement",
+                   "zorg dorp", "subsidie gemeente", "informatieavond", "wonen zorg welzijn")
 
 
 def search_paths(count: int = 40) -> list[str]:
     """Two-word queries as visitors type them: a topic word and a common word (as
     bench/search.py draws them), so no single query's caches flatter the figure."""
     import random
-    from urllib.parse import quote
 
     sys.path.insert(0, str(BENCH))
     from search import Corpus
@@ -380,6 +389,7 @@ def run(args) -> int:
     pages = page_paths(folder, manifest)
     if not indexed:  # a fill still building its index: measure the other pages meanwhile
         pages.pop("zoeken")
+        pages.pop("zoeken-gewoon")
     if args.profile:
         path = pages[args.profile]
         profile_page(folder, path if isinstance(path, str) else path[0])
@@ -419,10 +429,9 @@ def run(args) -> int:
             wrk(site.base, paths, 2, 1, script, site.workers())
         wrk(hello_server.base, "/", 2, 1, script, hello_server.workers())
         results, tails, hello_runs = measure(args, pages, site, hello_server, script)
-        search_single = None
-        if "zoeken" in pages:
-            search_single = wrk(site.base, pages["zoeken"], 1, args.duration, script,
-                                site.workers())
+        search_single = {name: wrk(site.base, pages[name], 1, args.duration, script,
+                                   site.workers())
+                         for name in ("zoeken", "zoeken-gewoon") if name in pages}
         memory = deployment_memory(site, indexer, extractor)
     finally:
         for server in servers:
@@ -440,12 +449,12 @@ def run(args) -> int:
     if figures:
         print("\nin-process median CPU ms (test client, no server): " + ", ".join(
             f"{name} {cpu:.1f}" for name, (_count, cpu) in figures.items()))
-    if search_single:
-        met = search_single["p95"] < TARGET_SEARCH_P95_MS
+    for name, single in search_single.items():
+        met = single["p95"] < TARGET_SEARCH_P95_MS
         all_met &= met
-        print(f"\nsearch results page, 1 client, {len(pages['zoeken'])} two-word queries over "
-              f"{indexed:,} items: p50 {search_single['p50']:.1f} ms, "
-              f"p95 {search_single['p95']:.1f} ms (target < {TARGET_SEARCH_P95_MS} ms: "
+        print(f"\nsearch results page ({name}), 1 client, {len(pages[name])} queries over "
+              f"{indexed:,} items: p50 {single['p50']:.1f} ms, "
+              f"p95 {single['p95']:.1f} ms (target < {TARGET_SEARCH_P95_MS} ms: "
               f"{'met' if met else 'NOT met'})")
     # The issue's figure covers the master, the workers and the indexer; the extraction worker
     # is printed beside it, as the rest of a deployment.
