@@ -100,23 +100,27 @@ def test_what_later_words_can_add_is_known_once_the_phrases_are_done():
     assert still_possible_after([]) == []
 
 
-def test_a_phrase_never_scores_above_its_bound(searcher):
+def test_no_word_or_phrase_scores_above_its_bound(searcher):
+    # The bounds come from the highest weight and shortest field Whoosh records per word;
+    # one too low would drop a candidate that belongs on the page.
     from kennisnet.search.ranking import _upper_bound
 
-    phrases = [leaf for text in ("zorgcoöperatie vervoer", '"vervoer statuten"')
-               for leaf in _positive_leaves(expand(parse(text))) if isinstance(leaf, wq.Phrase)]
-    assert phrases
+    leaves = [leaf for text in QUERIES + ["zorgcoöperatie vervoer"]
+              for leaf in _positive_leaves(expand(parse(text)))]
+    assert any(isinstance(leaf, wq.Phrase) for leaf in leaves)
     scored = 0
-    for phrase in phrases:
-        bound = _upper_bound(searcher, phrase)
-        assert 0 < bound < float("inf")
+    for leaf in leaves:
+        bound = _upper_bound(searcher, leaf)
+        assert 0 <= bound < float("inf")
+        highest = 0.0
         for subsearcher, _offset in searcher.leaf_searchers():
-            matcher = phrase.matcher(subsearcher, subsearcher.context())
+            matcher = leaf.matcher(subsearcher, subsearcher.context())
             while matcher.is_active():
-                assert matcher.score() <= bound
+                highest = max(highest, matcher.score())
                 scored += 1
                 matcher.next()
-    assert scored >= 10
+        assert highest <= bound, leaf
+    assert scored >= 1000
 
 
 def test_a_phrase_matches_the_same_documents_from_the_cache(searcher):

@@ -73,7 +73,9 @@ def still_possible_after(bounds: list[float]) -> list[float]:
 
 
 def _upper_bound(searcher, leaf: wq.Query) -> float:
-    """The highest score this word can give a document: BM25 stays below idf × (K1 + 1).
+    """The highest score this word can give any document: its BM25 at the highest weight and
+    the shortest field the index records for it (Whoosh keeps both per word). Far below the
+    general bound idf × (K1 + 1) for words in long texts, so weak words are dropped sooner.
 
     Whoosh scores a phrase as the sum of its words' scores (an intersection under the span
     matcher), times the phrase's boost, so its bound is the sum of theirs."""
@@ -86,9 +88,14 @@ def _upper_bound(searcher, leaf: wq.Query) -> float:
     field = searcher.schema[leaf.fieldname] if leaf.fieldname in searcher.schema else None
     if field is None or not field.scorable:
         return math.inf
-    per_word = searcher.weighting.K1 + 1
-    return leaf.boost * sum(searcher.idf(leaf.fieldname, field.to_bytes(word)) * per_word
+    return leaf.boost * sum(_word_bound(searcher, leaf.fieldname, field.to_bytes(word))
                             for word in words)
+
+
+def _word_bound(searcher, fieldname: str, text: bytes) -> float:
+    if (fieldname, text) not in searcher.reader():
+        return 0.0  # no postings: it adds nothing to any document
+    return searcher.weighting.scorer(searcher, fieldname, text).max_quality()
 
 
 def _drop_hopeless(segments, scores: dict[int, float], limit: int,
