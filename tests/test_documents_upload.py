@@ -66,6 +66,27 @@ def test_accepted_type_end_to_end(app, db, client, make_user, login, upload, ext
     assert "sandbox" in response.headers["Content-Security-Policy"]
 
 
+def test_results_show_a_files_words_without_reading_its_text(app, db, client, make_user, login,
+                                                             upload, extract, drain):
+    from sqlalchemy import inspect
+
+    login(make_user())
+    new_id = document_id(upload("\n".join(LINES).encode(), "statuten.txt", title="Statuten"))
+    assert extract() == 1
+    drain()
+    page = client.get("/zoeken", query_string={"q": NEEDLE}).get_data(as_text=True)
+    assert f'<a href="/documenten/{new_id}">Statuten</a>' in page  # found by a word of the file
+    with app.test_request_context():
+        db.session.expunge_all()
+        document, = Document.search_result_load(db.session, [new_id])
+        assert document.search_result_document().title == "Statuten"
+        assert "extracted_text" in inspect(document.current_version).unloaded
+        db.session.expunge_all()
+        document, = Document.search_load(db.session, [new_id])  # the indexer reads it
+        indexed = document.search_document()
+        assert NEEDLE in indexed.body + indexed.extra_text
+
+
 def test_identical_files_are_stored_once(app, db, make_user, login, upload, extract):
     login(make_user())
     data = make_pdf(LINES)

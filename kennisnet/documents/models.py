@@ -124,11 +124,21 @@ class Document(Searchable, db.Model):
         return str(VISIBILITIES.get(self.visibility, self.visibility))
 
     def search_document(self) -> SearchDocument | None:
+        return self._search_document(with_text=True)
+
+    def search_result_document(self) -> SearchDocument | None:
+        # A results page shows the title and the description, and its snippet comes from the
+        # index: the files' extracted text (up to megabytes per version) is not read for it.
+        return self._search_document(with_text=False)
+
+    def _search_document(self, with_text: bool) -> SearchDocument | None:
         version = self.current_version
         if version is None or self.is_hidden:
             return None
         organisation = self.organisation
-        text = (version.extracted_text or "") if version.extraction_status == EXTRACTED else ""
+        text = ""
+        if with_text and version.extraction_status == EXTRACTED:
+            text = version.extracted_text or ""
         return SearchDocument(
             kind=self.search_kind, id=self.id, title=self.title,
             body=f"{self.description}\n\n{text[:SNIPPET_TEXT_CHARS]}".strip(),
@@ -144,12 +154,20 @@ class Document(Searchable, db.Model):
 
     @classmethod
     def search_load(cls, session, ids):
+        return cls._load_for_search(session, ids, selectinload(cls.versions))
+
+    @classmethod
+    def search_result_load(cls, session, ids):
+        return cls._load_for_search(session, ids, selectinload(cls.versions).defer(
+            DocumentVersion.extracted_text))
+
+    @classmethod
+    def _load_for_search(cls, session, ids, versions):
         if not ids:
             return []
         return list(session.scalars(
             db.select(cls).where(cls.id.in_(ids)).options(
-                selectinload(cls.versions), selectinload(cls.tag_rows),
-                selectinload(cls.organisation))))
+                versions, selectinload(cls.tag_rows), selectinload(cls.organisation))))
 
 
 class DocumentVersion(SearchChild, db.Model):

@@ -35,7 +35,7 @@ def visible_rows(keys: Iterable[Key], user) -> dict[Key, tuple[object, SearchDoc
         info = get_kind(kind)
         if info is None:
             continue
-        for row in info.model.search_load(db.session, ids):
+        for row in info.model.search_result_load(db.session, ids):
             document = row.search_result_document()
             if document is not None and can_view_search_hit(user, kind, row, document.visibility):
                 shown[(kind, row.id)] = (row, document)

@@ -147,5 +147,10 @@ class Searchable(SearchChild):
         return list(session.scalars(select(cls).where(cls.id.in_(ids))))
 
     @classmethod
+    def search_result_load(cls, session: Session, ids: Sequence[int]) -> list:
+        """The rows for a results page; override to leave out what only the index reads."""
+        return cls.search_load(session, ids)
+
+    @classmethod
     def search_all_ids(cls, session: Session) -> list[int]:
         return list(session.scalars(select(cls.id).order_by(cls.id)))
