@@ -39,7 +39,7 @@ def run_until_stopped(run_worker, poll: float, started: str, stopped: str) -> No
 
 
 def register_cli(app: Flask) -> None:
-    from kennisnet.backup.cli import backup_command, restore_command
+    from kennisnet.backup.cli import backup_command, restore_command, restore_drill_command
     from kennisnet.documents.cli import documents_group
     from kennisnet.events.cli import events_group
     from kennisnet.forum.cli import forum_group
@@ -51,7 +51,7 @@ def register_cli(app: Flask) -> None:
                     reset_2fa_command,
                     search_group,
                     documents_group, events_group, forum_group, initiatives_group,
-                    backup_command, restore_command):
+                    backup_command, restore_command, restore_drill_command):
         app.cli.add_command(command)
 
 

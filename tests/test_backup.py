@@ -421,3 +421,43 @@ def test_a_failed_backup_leaves_no_archive_and_no_work_files(app, db, make_user,
     assert result.exit_code == 1 and "geen archief gemaakt" in result.output
     assert list(folder.iterdir()) == []  # no archive, no .part file, no work folder
     assert not list((Path(app.config["UPLOAD_DIR"]) / "tmp").glob("backup-*"))
+
+
+def test_the_restore_drill_restores_the_newest_backup_beside_the_site(
+        app, db, make_user, login, upload, runner, tmp_path, report_figure):
+    from kennisnet.backup.drill import SCRATCH_PREFIX, SCRATCH_SUFFIX, newest_archive
+
+    login(make_user(display_name="Bewoner"))
+    document_id(upload(b"Verslag van de ledenvergadering.\n" * 40, "verslag.txt", title="Verslag"))
+    folder = tmp_path / "backups"
+    older, _seconds = backup(runner, folder)
+    time.sleep(1.1)  # archive names hold the time to the second
+    make_user(display_name="Nieuw lid")
+    newer = next(path for path in _second_backup(runner, folder) if path != older)
+    assert newest_archive(folder) == newer
+    users_before = db.session.scalar(text('SELECT count(*) FROM "user"'))
+
+    result = runner.invoke(args=["restore-drill", str(newer)])
+    assert result.exit_code == 0, result.output
+    assert "Oefening geslaagd" in result.output and "1 bestanden" in result.output
+    assert "0 verschillen met de database" in result.output
+    seconds = float(re.search(r"hersteltijd ([\d.]+) s", result.output).group(1))
+    report_figure(f"restore drill ({db.engine.dialect.name}): restore + checks", f"{seconds:.2f} s")
+
+    # The site was not touched, and the scratch instance is gone.
+    db.session.remove()
+    assert db.session.scalar(text('SELECT count(*) FROM "user"')) == users_before
+    assert not list(folder.glob(f"{SCRATCH_PREFIX}*"))
+    if db.engine.dialect.name == "postgresql":
+        scratch = f"{db.engine.url.database}{SCRATCH_SUFFIX}"
+        assert not db.session.scalar(text("SELECT count(*) FROM pg_database WHERE datname = :n"),
+                                     {"n": scratch})
+
+    stale = runner.invoke(args=["restore-drill", str(newer), "--max-age-hours", "0"])
+    assert stale.exit_code != 0 and "uur oud" in stale.output
+
+
+def _second_backup(runner, folder: Path) -> list[Path]:
+    result = runner.invoke(args=["backup", "--output", str(folder)])
+    assert result.exit_code == 0, result.output
+    return sorted(folder.glob("*.tar.gz"))

@@ -76,3 +76,45 @@ def restore_command(archive, force):
     click.echo(f"  zoekindex herbouwd: {result.indexed} items")
     click.echo(f"  klaar in {result.seconds:.1f} s")
     click.echo("Draai `kennisnet db upgrade` als deze versie van kennisnet nieuwer is.")
+
+
+@click.command("restore-drill")
+@click.argument("archive", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--max-age-hours", type=float, default=26.0, show_default=True,
+              help="Fail when the archive is older: a nightly back-up that stopped.")
+@click.option("--max-minutes", type=float, default=30.0, show_default=True,
+              help="Fail when restoring took longer than the site may be down.")
+@with_appcontext
+def restore_drill_command(archive, max_age_hours, max_minutes):
+    """Restore the newest back-up (or ARCHIVE) into a scratch instance, check it, remove it.
+
+    The site keeps running. Run it nightly after the back-up; it fails loudly when the
+    back-up is too old, cannot be restored, or restores into something that differs."""
+    from pathlib import Path
+
+    from kennisnet.backup.drill import newest_archive, run_drill
+
+    try:
+        result = run_drill(Path(archive) if archive else newest_archive())
+    except _errors() as error:
+        raise click.ClickException(f"Oefening mislukt: {error}") from error
+    except OSError as error:
+        raise click.ClickException(f"Oefening mislukt: {error}") from error
+    click.echo(f"Oefening met {result.archive.name}, {result.age_hours:.1f} uur oud:")
+    click.echo(f"  teruggezet en gecontroleerd: {result.rows} rijen in {result.tables} tabellen "
+               f"en {result.files} bestanden")
+    click.echo(f"  zoekindex herbouwd: {result.indexed} items, "
+               f"{result.index_differences} verschillen met de database")
+    click.echo(f"  hersteltijd {result.restore_seconds:.1f} s; de oefenkopie is weer weg")
+    problems = []
+    if result.age_hours > max_age_hours:
+        problems.append(f"de back-up is {result.age_hours:.0f} uur oud (grens "
+                        f"{max_age_hours:g} uur): maakt de nachtelijke back-up nog archieven?")
+    if result.restore_seconds > max_minutes * 60:
+        problems.append(f"terugzetten duurde {result.restore_seconds / 60:.1f} minuten "
+                        f"(grens {max_minutes:g})")
+    if result.index_differences:
+        problems.append(f"de zoekindex wijkt op {result.index_differences} plaatsen af")
+    if problems:
+        raise click.ClickException("Oefening mislukt: " + "; ".join(problems) + ".")
+    click.echo("Oefening geslaagd.")
