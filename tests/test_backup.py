@@ -456,6 +456,14 @@ def test_the_restore_drill_restores_the_newest_backup_beside_the_site(
     stale = runner.invoke(args=["restore-drill", str(newer), "--max-age-hours", "0"])
     assert stale.exit_code != 0 and "uur oud" in stale.output
 
+    # A file lost before the back-up restores "fine", but the drill says so.
+    for stored in stored_files(app.config["UPLOAD_DIR"]).values():
+        stored.unlink()
+    time.sleep(1.1)
+    runner.invoke(args=["backup", "--output", str(folder)])  # fails, and names the file
+    damaged = runner.invoke(args=["restore-drill", str(newest_archive(folder))])
+    assert damaged.exit_code != 0 and "1 bestanden ontbraken" in damaged.output
+
 
 def _second_backup(runner, folder: Path) -> list[Path]:
     result = runner.invoke(args=["backup", "--output", str(folder)])

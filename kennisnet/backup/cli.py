@@ -113,6 +113,9 @@ def restore_drill_command(archive, max_age_hours, max_minutes):
     if result.restore_seconds > max_minutes * 60:
         problems.append(f"terugzetten duurde {result.restore_seconds / 60:.1f} minuten "
                         f"(grens {max_minutes:g})")
+    if result.damaged_before:
+        problems.append(f"{result.damaged_before} bestanden ontbraken of waren beschadigd al "
+                        "vóór de back-up (zie `kennisnet documents check`)")
     if result.index_differences:
         problems.append(f"de zoekindex wijkt op {result.index_differences} plaatsen af")
     if problems:

@@ -41,6 +41,7 @@ class DrillResult:
     indexed: int
     restore_seconds: float
     index_differences: int
+    damaged_before: int  # files missing or damaged already when the back-up was made
 
 
 def newest_archive(folder: Path | None = None) -> Path:
@@ -83,7 +84,8 @@ def run_drill(archive_path: Path) -> DrillResult:
     manifest = restored.manifest
     return DrillResult(archive_path, age, sum(manifest["tables"].values()),
                        len(manifest["tables"]), len(manifest["files"]), restored.indexed,
-                       seconds, differences)
+                       seconds, differences,
+                       len(manifest["missing_files"]) + len(manifest["damaged_files"]))
 
 
 @contextmanager
