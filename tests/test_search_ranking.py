@@ -142,3 +142,24 @@ def test_document_numbers_come_back_from_sparse_and_dense_bitsets(size):
     ids = sorted(random.Random(size).sample(range(100000), size))
     assert docnums(bits_from_ids(ids)) == ids
     assert docnums(bits_from_ids(ids), limit=7) == ids[:7]
+
+
+@pytest.mark.parametrize("max_blocks", [80_000, 3])
+def test_ranks_are_the_same_with_the_block_maps_cold_warm_and_overflowing(searcher, monkeypatch,
+                                                                           max_blocks):
+    from kennisnet.search import ranking
+
+    maps = ranking.BlockMaps(max_blocks)
+    monkeypatch.setattr(ranking, "BLOCK_MAPS", maps)
+    monkeypatch.setattr(ranking, "DECODED_BLOCKS", ranking.DecodedBlocks(8 * 1024 * 1024))
+    sets = DocSets(searcher)
+    for text in QUERIES[:4]:
+        expanded = expand(parse(text))
+        leaves = list(_positive_leaves(expanded))
+        candidates = sets.matching(expanded)
+        expected = [docnum for _s, docnum in whoosh_ranking(searcher, leaves, candidates, 10)]
+        for _cold_then_warm in range(2):
+            ours = best_candidates(sets, leaves, candidates, 10)
+            assert [docnum for _score, docnum in ours] == expected, text
+    assert maps.size <= max_blocks
+    assert maps.maps or max_blocks < 10  # a small store lets even one word's map go
