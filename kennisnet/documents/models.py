@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
 
 from kennisnet.database import UTCDateTime, utcnow
 from kennisnet.documents.vocab import (
@@ -124,20 +124,21 @@ class Document(Searchable, db.Model):
         return str(VISIBILITIES.get(self.visibility, self.visibility))
 
     def search_document(self) -> SearchDocument | None:
-        return self._search_document(with_text=True)
+        return self._search_document(for_index=True)
 
     def search_result_document(self) -> SearchDocument | None:
-        # A results page shows the title and the description, and its snippet comes from the
-        # index: the files' extracted text (up to megabytes per version) is not read for it.
-        return self._search_document(with_text=False)
+        # A results page shows the title, the description and the place, and its snippet
+        # comes from the index: the files' extracted text (up to megabytes per version) and
+        # the tags are not read for it.
+        return self._search_document(for_index=False)
 
-    def _search_document(self, with_text: bool) -> SearchDocument | None:
+    def _search_document(self, for_index: bool) -> SearchDocument | None:
         version = self.current_version
         if version is None or self.is_hidden:
             return None
         organisation = self.organisation
         text = ""
-        if with_text and version.extraction_status == EXTRACTED:
+        if for_index and version.extraction_status == EXTRACTED:
             text = version.extracted_text or ""
         return SearchDocument(
             kind=self.search_kind, id=self.id, title=self.title,
@@ -145,7 +146,7 @@ class Document(Searchable, db.Model):
             summary=self.description[:300], url=url_for("documents.detail", document_id=self.id),
             province=(organisation.province or "") if organisation else "",
             place=getattr(organisation, "place", None) or "",
-            tags=self.tags, date=self.published_at,
+            tags=self.tags if for_index else [], date=self.published_at,
             # Organisation-only documents are indexed for members; the permission rule then
             # drops them from the results of everyone outside the organisation.
             visibility="public" if self.visibility == "openbaar" else "members",
@@ -154,20 +155,20 @@ class Document(Searchable, db.Model):
 
     @classmethod
     def search_load(cls, session, ids):
-        return cls._load_for_search(session, ids, selectinload(cls.versions))
+        return cls._load_for_search(session, ids, selectinload(cls.versions),
+                                    selectinload(cls.tag_rows), selectinload(cls.organisation))
 
     @classmethod
     def search_result_load(cls, session, ids):
-        return cls._load_for_search(session, ids, selectinload(cls.versions).defer(
-            DocumentVersion.extracted_text))
+        return cls._load_for_search(
+            session, ids, selectinload(cls.versions).defer(DocumentVersion.extracted_text),
+            joinedload(cls.organisation))
 
     @classmethod
-    def _load_for_search(cls, session, ids, versions):
+    def _load_for_search(cls, session, ids, *options):
         if not ids:
             return []
-        return list(session.scalars(
-            db.select(cls).where(cls.id.in_(ids)).options(
-                versions, selectinload(cls.tag_rows), selectinload(cls.organisation))))
+        return list(session.scalars(db.select(cls).where(cls.id.in_(ids)).options(*options)))
 
 
 class DocumentVersion(SearchChild, db.Model):

@@ -30,8 +30,16 @@ class GuidePage(Searchable, db.Model):
     tips: Mapped[list["Tip"]] = relationship(back_populates="guide_page", order_by="Tip.number")
 
     def search_document(self) -> SearchDocument:
+        return self._search_document(body=markdown_text(self.body))
+
+    def search_result_document(self) -> SearchDocument:
+        # A results page shows the summary; rendering the page's long Markdown body for it
+        # took a millisecond per hit.
+        return self._search_document(body="")
+
+    def _search_document(self, body: str) -> SearchDocument:
         return SearchDocument(
-            kind=self.search_kind, id=self.id, title=self.title, body=markdown_text(self.body),
+            kind=self.search_kind, id=self.id, title=self.title, body=body,
             summary=self.summary, url=url_for("tips.guide_page", slug=self.slug),
             date=self.updated_at,
         )
