@@ -225,7 +225,8 @@ def _blocks_with_candidates(matcher, wanted: list[int], block_key: tuple):
         yield 0, *_all_postings(matcher)  # another codec: no blocks to skip
         return
     lowest = 0
-    for header, highest, data in BLOCK_MAPS.get(block_key, matcher):
+    blocks = BLOCK_MAPS.get(block_key, matcher)
+    for header, highest, data in zip(blocks[0::3], blocks[1::3], blocks[2::3], strict=True):
         position = bisect_left(wanted, lowest)
         if position < len(wanted) and wanted[position] <= highest:
             yield position, *DECODED_BLOCKS.get((*block_key, data), matcher, header)
@@ -240,18 +241,19 @@ class BlockMaps:
 
     def __init__(self, max_blocks: int):
         self.max_blocks, self.size = max_blocks, 0
-        self.maps: OrderedDict[tuple, list[tuple[int, int, int]]] = OrderedDict()
+        self.maps: OrderedDict[tuple, array] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple, matcher) -> list[tuple[int, int, int]]:
+    def get(self, key: tuple, matcher) -> array:
+        """(header offset, highest document number, data offset) of each block, flat."""
         with self.lock:
             found = self.maps.get(key)
             if found is not None:
                 self.maps.move_to_end(key)
                 return found
-        blocks, header = [], matcher._baseoffset
+        blocks, header = array("q"), matcher._baseoffset
         while True:  # a fresh matcher stands on its first block
-            blocks.append((header, matcher._maxid, matcher._dataoffset))
+            blocks.extend((header, matcher._maxid, matcher._dataoffset))
             if matcher._lastblock:
                 break
             header = matcher._nextoffset
@@ -259,9 +261,9 @@ class BlockMaps:
         with self.lock:
             if key not in self.maps:
                 self.maps[key] = blocks
-                self.size += len(blocks)
+                self.size += len(blocks) // 3
                 while self.size > self.max_blocks:
-                    self.size -= len(self.maps.popitem(last=False)[1])
+                    self.size -= len(self.maps.popitem(last=False)[1]) // 3
         return blocks
 
 
@@ -308,7 +310,7 @@ def _block_bytes(decoded: tuple[array, array]) -> int:
 
 # 8 MB per process: about a million postings, enough for the words of the common queries.
 DECODED_BLOCKS = DecodedBlocks(8 * 1024 * 1024)
-# About 50 bytes a block: 4 MB at most.
+# 24 bytes a block (and about 100 per word): 2 to 3 MB at most.
 BLOCK_MAPS = BlockMaps(80_000)
 
 
