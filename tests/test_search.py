@@ -164,3 +164,23 @@ def test_clean_query_strips_nul_and_lone_surrogates():
 @pytest.mark.parametrize("text", ['"', "((((", ":", "*", "-", "OR", "NOT", "de het een", ")", "^2"])
 def test_unsearchable_input_parses_to_nothing(text):
     assert parse(clean_query(text)) is None
+
+
+def test_a_remembered_ranking_is_used_only_for_the_same_index_and_candidates(
+        make_tip, drain, found, db):
+    from kennisnet.search import engine
+
+    make_tip(title="Contributie innen", explanation="Hoe innen we de contributie?")
+    make_tip(title="Leden werven", explanation="Nieuwe leden betalen contributie.", phase="groei")
+    drain()
+    first = found("contributie")
+    assert first == ["Contributie innen", "Leden werven"]
+    assert found("contributie") == first  # now ranked from memory
+    assert any(engine._RANKINGS.values())
+    # Other candidates (a filter) are ranked for themselves, not taken from memory.
+    assert found("contributie", fase="groei") == ["Leden werven"]
+
+    # A new version of the index starts with nothing remembered: the new tip is ranked in.
+    make_tip(title="Contributie", explanation="Contributie, contributie: alles over contributie.")
+    drain()
+    assert found("contributie") == ["Contributie", "Contributie innen", "Leden werven"]
