@@ -108,6 +108,28 @@ def test_did_you_mean_comes_from_the_index(corpus, client, query, suggestion):
     assert "Geen resultaten" not in followed.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("word", ["vrijwiliger", "statutem", "zorgcooperatei", "dorpsondersteunr",
+                                  "mantelzorgr", "vervoor", "x", "werkbezoekk"])
+def test_near_words_are_whooshs_and_swapped_letters_count_once(corpus, word):
+    from whoosh.support.levenshtein import damerau_levenshtein
+
+    from kennisnet.search.schema import SPELLING_FIELD
+    from kennisnet.search.spelling import words_within
+    from kennisnet.search.store import shared_searcher
+
+    with shared_searcher().use() as searcher:
+        reader = searcher.reader()
+        for distance in (1, 2):
+            whooshs = set(reader.terms_within(SPELLING_FIELD, word, distance, prefix=1))
+            ours = words_within(reader, word, distance)
+            # Whoosh's automaton counts a swap of two letters as two edits; both count the
+            # rest alike, so ours holds Whoosh's words and only swaps besides.
+            assert whooshs <= ours
+            assert all(damerau_levenshtein(extra, word) <= distance and extra[0] == word[0]
+                       for extra in ours - whooshs)
+        assert "statuten" in words_within(reader, "statuetn", 1)  # one swap
+
+
 def test_no_did_you_mean_for_known_words(corpus, client):
     assert "Bedoelde u" not in client.get("/zoeken?q=vrijwilligers").get_data(as_text=True)
 

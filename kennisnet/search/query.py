@@ -25,10 +25,10 @@ from kennisnet.search.analysis import PART_MARK, analyse, fold, synonym_map
 from kennisnet.search.schema import (
     PART_WEIGHT,
     PHRASE_FIELDS,
-    SPELLING_FIELD,
     TEXT_FIELD_BOOSTS,
     build_schema,
 )
+from kennisnet.search.spelling import words_within
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def suggest_word(reader, word: str) -> str | None:
     the most documents (words no longer in any document are skipped)."""
     folded = fold(word)
     for distance in (1, 2):
-        candidates = set(reader.terms_within(SPELLING_FIELD, folded, distance, prefix=1))
+        candidates = words_within(reader, folded, distance)
         candidates.discard(folded)
         scored = [(_frequency(reader, c), c) for c in sorted(candidates)]
         scored = [(frequency, c) for frequency, c in scored if frequency]
