@@ -284,7 +284,9 @@ def main() -> None:
                         help="with --keep: search the index and FTS5 table built by an earlier run")
     args = parser.parse_args()
 
-    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kennisnet-bench-"))
+    # Absolute: the SQLite URL and the index folder are used from other working directories.
+    work = Path(args.keep).resolve() if args.keep else Path(
+        tempfile.mkdtemp(prefix="kennisnet-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         run(args, work)
