@@ -59,34 +59,47 @@ def test_the_queries_include_phrases_scored_by_position():
     assert '"vervoer statuten" koffie' in phrased and len(phrased) >= 2
 
 
-def test_decoded_blocks_are_whooshs_and_stay_within_their_bound(searcher):
+def test_decoded_blocks_and_block_maps_are_whooshs_and_stay_within_their_bound(searcher):
     from whoosh.matching import FilterMatcher
 
-    from kennisnet.search.ranking import DecodedBlocks
+    from kennisnet.search.lru import BoundedLRU
+    from kennisnet.search.ranking import block_map, decoded_block
 
     reader = searcher.reader().leaf_readers()[0][0]
 
-    def blocks():
+    def postings():
         matcher = reader.postings("body", b"contributie")
-        matcher = matcher.child if isinstance(matcher, FilterMatcher) else matcher
+        return matcher.child if isinstance(matcher, FilterMatcher) else matcher
+
+    def blocks():
+        matcher = postings()
         while True:
             yield matcher
             if matcher._lastblock:
                 return
             matcher._next_block()
 
-    store = DecodedBlocks(max_bytes=3000)
-    seen = 0
+    store = BoundedLRU(3000, lambda decoded: 8 * len(decoded[0]) + 200)
+    walked = []
     for matcher in blocks():
-        ids, weights = store.get(("segment", matcher._dataoffset), matcher)
+        walked.append(matcher._maxid)
+        ids, weights = store.remembered(matcher._dataoffset,
+                                        lambda matcher=matcher: decoded_block(matcher))
         matcher._read_ids()
         matcher._read_weights()
         assert list(ids) == list(matcher._ids) and list(weights) == list(matcher._weights)
         assert store.size <= 3000
-        seen += 1
-    assert seen > len(store.blocks) >= 1  # the oldest went out
-    newest = next(reversed(store.blocks))
-    assert store.get(newest, None) is store.blocks[newest]  # kept: not decoded again
+    assert len(walked) > len(store.entries) >= 1  # the oldest went out
+    newest = next(reversed(store.entries))
+    assert store.remembered(newest, lambda: None) is store.entries[newest]  # not decoded again
+
+    # The map holds every block: decoding through it gives the same postings.
+    flat = block_map(postings())
+    assert list(flat[1::3]) == walked
+    matcher = postings()
+    for header in flat[0::3]:
+        ids, _weights = decoded_block(matcher, header)
+        assert ids[-1] == walked.pop(0)
 
 
 def test_what_later_words_can_add_is_known_once_the_phrases_are_done():
@@ -148,10 +161,12 @@ def test_document_numbers_come_back_from_sparse_and_dense_bitsets(size):
 def test_ranks_are_the_same_with_the_block_maps_cold_warm_and_overflowing(searcher, monkeypatch,
                                                                            max_blocks):
     from kennisnet.search import ranking
+    from kennisnet.search.lru import BoundedLRU
 
-    maps = ranking.BlockMaps(max_blocks)
+    maps = BoundedLRU(max_blocks, lambda blocks: len(blocks) // 3)
     monkeypatch.setattr(ranking, "BLOCK_MAPS", maps)
-    monkeypatch.setattr(ranking, "DECODED_BLOCKS", ranking.DecodedBlocks(8 * 1024 * 1024))
+    monkeypatch.setattr(ranking, "DECODED_BLOCKS", BoundedLRU(
+        8 * 1024 * 1024, lambda decoded: 8 * len(decoded[0]) + 200))
     sets = DocSets(searcher)
     for text in QUERIES[:4]:
         expanded = expand(parse(text))
@@ -162,4 +177,4 @@ def test_ranks_are_the_same_with_the_block_maps_cold_warm_and_overflowing(search
             ours = best_candidates(sets, leaves, candidates, 10)
             assert [docnum for _score, docnum in ours] == expected, text
     assert maps.size <= max_blocks
-    assert maps.maps or max_blocks < 10  # a small store lets even one word's map go
+    assert maps.entries or max_blocks < 10  # a small store lets even one word's map go

@@ -7,8 +7,6 @@ segments never change once written.
 """
 
 import re
-import threading
-from collections import OrderedDict
 from itertools import compress, islice
 from itertools import count as count_from
 
@@ -16,9 +14,12 @@ from whoosh import query as wq
 from whoosh.idsets import DocIdSet
 from whoosh.matching import ListMatcher, NullMatcher
 
-_TERM_CACHE: "OrderedDict[tuple, int]" = OrderedDict()
-_TERM_CACHE_LOCK = threading.Lock()
-_TERM_CACHE_SIZE = 4096
+from kennisnet.search.lru import BoundedLRU
+
+# Bounded in bytes, not entries: a bitset is as long as its segment, and one merged segment
+# of 100,000 documents would make 4,096 entries 50 MB in every web worker.
+_TERM_BITS: BoundedLRU[int] = BoundedLRU(
+    8 * 1024 * 1024, lambda bits: (bits.bit_length() + 7) // 8 + 100)  # + key and slot
 
 
 def bits_from_ids(ids) -> int:
@@ -67,18 +68,7 @@ def _cached_segment_bits(reader, what: tuple, read) -> int:
     segment = reader.segment() if reader.is_atomic() else None
     if segment is None:  # an empty index has no segments (and no documents)
         return 0
-    key = (segment.segment_id(), *what)
-    with _TERM_CACHE_LOCK:
-        cached = _TERM_CACHE.get(key)
-        if cached is not None:
-            _TERM_CACHE.move_to_end(key)
-            return cached
-    bits = read()
-    with _TERM_CACHE_LOCK:
-        _TERM_CACHE[key] = bits
-        while len(_TERM_CACHE) > _TERM_CACHE_SIZE:
-            _TERM_CACHE.popitem(last=False)
-    return bits
+    return _TERM_BITS.remembered((segment.segment_id(), *what), read)
 
 
 def _deleted_docs(reader, doc_count: int):

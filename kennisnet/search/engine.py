@@ -8,7 +8,6 @@ import hashlib
 import logging
 import re
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from whoosh.searching import Results
 
 from kennisnet.search.analysis import analyse, fold
 from kennisnet.search.docsets import BitsetFilter, CandidateQuery, DocSets, count
+from kennisnet.search.lru import BoundedLRU
 from kennisnet.search.query import clean_query, corrected_query, expand, parse
 from kennisnet.search.ranking import best_candidates
 from kennisnet.search.registry import parse_key
@@ -147,21 +147,18 @@ def _ranked(searcher, sets, expanded, matched, selected, request, total, page):
 def _best_candidates(searcher, sets, expanded, selected: int, limit: int):
     kept = _RANKINGS.get(searcher)
     if kept is None:
-        kept = _RANKINGS[searcher] = OrderedDict()
+        kept = _RANKINGS[searcher] = BoundedLRU(RANKINGS_KEPT)
     # The candidates go into the key as a digest: the same words over the same candidates
     # (filters, visibility) rank the same, and a 100,000-bit key would cost 12 KB a search.
     key = (expanded, hashlib.blake2b(selected.to_bytes((selected.bit_length() + 7) // 8,
                                                        "little")).digest(), limit)
     best = kept.get(key)
-    if best is not None:
-        kept.move_to_end(key)
-        return list(best)
-    best = best_candidates(sets, list(_positive_leaves(expanded)), selected, limit)
-    if best is not None:
-        kept[key] = tuple(best)
-        while len(kept) > RANKINGS_KEPT:
-            kept.popitem(last=False)
-    return best
+    if best is None:
+        best = best_candidates(sets, list(_positive_leaves(expanded)), selected, limit)
+        if best is None:  # not scored by BM25F: Whoosh ranks, nothing to remember
+            return None
+        best = kept.put(key, tuple(best))
+    return list(best)
 
 
 def _filter_masks(sets: DocSets, filters: dict) -> dict[str, int]:

@@ -13,10 +13,9 @@ which the words are added may differ, which can change a score in its last bit, 
 
 import heapq
 import math
-import threading
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3PerDocReader
@@ -24,6 +23,7 @@ from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25F
 
 from kennisnet.search.docsets import DocSets, docnums, segment_query_bits
+from kennisnet.search.lru import BoundedLRU
 from kennisnet.search.whoosh_patches import field_lengths
 
 
@@ -220,98 +220,53 @@ def _lengths(reader, fieldname: str):
 def _blocks_with_candidates(matcher, wanted: list[int], block_key: tuple):
     """(index of the first wanted document it may hold, ids, weights) of each posting block
     that may hold a wanted document; the others are skipped by their highest id alone,
-    without decoding them. Decoded blocks are kept (DECODED_BLOCKS)."""
+    without decoding them. Block maps and decoded blocks are kept (BLOCK_MAPS,
+    DECODED_BLOCKS)."""
     if not hasattr(matcher, "_read_ids") or not hasattr(matcher, "_maxid"):
         yield 0, *_all_postings(matcher)  # another codec: no blocks to skip
         return
     lowest = 0
-    blocks = BLOCK_MAPS.get(block_key, matcher)
+    blocks = BLOCK_MAPS.remembered(block_key, lambda: block_map(matcher))
     for header, highest, data in zip(blocks[0::3], blocks[1::3], blocks[2::3], strict=True):
         position = bisect_left(wanted, lowest)
         if position < len(wanted) and wanted[position] <= highest:
-            yield position, *DECODED_BLOCKS.get((*block_key, data), matcher, header)
+            yield position, *DECODED_BLOCKS.remembered(
+                (*block_key, data), lambda header=header: decoded_block(matcher, header))
         lowest = highest + 1
 
 
-class BlockMaps:
-    """Where each posting block of a word starts, its highest document number and where its
-    data starts, per word of a segment, least recently used first out. Reading the pickled
-    header of every block (a thousand per common search) to skip most of them cost more than
-    scoring; segments never change, so the map stays true while its segment exists."""
-
-    def __init__(self, max_blocks: int):
-        self.max_blocks, self.size = max_blocks, 0
-        self.maps: OrderedDict[tuple, array] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple, matcher) -> array:
-        """(header offset, highest document number, data offset) of each block, flat."""
-        with self.lock:
-            found = self.maps.get(key)
-            if found is not None:
-                self.maps.move_to_end(key)
-                return found
-        blocks, header = array("q"), matcher._baseoffset
-        while True:  # a fresh matcher stands on its first block
-            blocks.extend((header, matcher._maxid, matcher._dataoffset))
-            if matcher._lastblock:
-                break
-            header = matcher._nextoffset
-            matcher._next_block()
-        with self.lock:
-            if key not in self.maps:
-                self.maps[key] = blocks
-                self.size += len(blocks) // 3
-                while self.size > self.max_blocks:
-                    self.size -= len(self.maps.popitem(last=False)[1]) // 3
-        return blocks
+def block_map(matcher) -> array:
+    """(header offset, highest document number, data offset) of each posting block, flat.
+    Reading the pickled header of every block (a thousand per common search) only to skip
+    most of them cost more than scoring; the map is read once per word and segment."""
+    blocks, header = array("q"), matcher._baseoffset
+    while True:  # a fresh matcher stands on its first block
+        blocks.extend((header, matcher._maxid, matcher._dataoffset))
+        if matcher._lastblock:
+            return blocks
+        header = matcher._nextoffset
+        matcher._next_block()
 
 
-class DecodedBlocks:
-    """Posting blocks already decoded, least recently used first out, bounded in bytes.
-
-    A block is stored pickled and compressed together with its words' positions; decoding it
-    was the largest single cost of ranking. Segments never change, so a block's ids and
-    weights stay true as long as its segment exists (the key holds the segment's id).
-    """
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes, self.size = max_bytes, 0
-        self.blocks: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple, matcher, header: int | None = None) -> tuple[array, array]:
-        """The block's ids and weights; when they are not kept yet, the matcher is moved to
-        the block whose header starts at `header` (if given) and decodes it."""
-        with self.lock:
-            found = self.blocks.get(key)
-            if found is not None:
-                self.blocks.move_to_end(key)
-                return found
-        if header is not None:
-            matcher._goto(header)
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
-        decoded = (array("I", matcher._ids), array("f", matcher._weights))
-        with self.lock:
-            if key not in self.blocks:
-                self.blocks[key] = decoded
-                self.size += _block_bytes(decoded)
-                while self.size > self.max_bytes:
-                    self.size -= _block_bytes(self.blocks.popitem(last=False)[1])
-        return decoded
+def decoded_block(matcher, header: int | None = None) -> tuple[array, array]:
+    """The ids and weights of the block whose header starts at `header` (else the matcher's
+    current block). A block is stored pickled and compressed together with its words'
+    positions: decoding it was the largest single cost of ranking."""
+    if header is not None:
+        matcher._goto(header)
+    if matcher._ids is None:
+        matcher._read_ids()
+    if matcher._weights is None:
+        matcher._read_weights()
+    return array("I", matcher._ids), array("f", matcher._weights)
 
 
-def _block_bytes(decoded: tuple[array, array]) -> int:
-    return 8 * len(decoded[0]) + 200  # two 4-byte arrays and their objects
-
-
-# 8 MB per process: about a million postings, enough for the words of the common queries.
-DECODED_BLOCKS = DecodedBlocks(8 * 1024 * 1024)
-# 24 bytes a block (and about 100 per word): 2 to 3 MB at most.
-BLOCK_MAPS = BlockMaps(80_000)
+# Keyed by segment id, field, word (and a block's offset): true while the segment exists.
+# 8 MB of decoded blocks per process: about a million postings, enough for the words of the
+# common searches. Block maps: 24 bytes a block, at most 80,000 blocks (2 to 3 MB).
+DECODED_BLOCKS: BoundedLRU[tuple[array, array]] = BoundedLRU(
+    8 * 1024 * 1024, lambda decoded: 8 * len(decoded[0]) + 200)  # two 4-byte arrays
+BLOCK_MAPS: BoundedLRU[array] = BoundedLRU(80_000, lambda blocks: len(blocks) // 3)
 
 
 def _all_postings(matcher) -> tuple[list[int], list[float]]:

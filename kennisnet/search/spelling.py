@@ -8,17 +8,15 @@ compared with RapidFuzz's optimal string alignment distance, the distance Whoosh
 millisecond a word. Segments never change, so their word lists stay true while they exist.
 """
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from kennisnet.search.lru import BoundedLRU
 from kennisnet.search.schema import SPELLING_FIELD
 
-_SEGMENTS_KEPT = 16
-_kept: "OrderedDict[str, dict[str, list[str]]]" = OrderedDict()
-_lock = threading.Lock()
+_SEGMENT_WORDS: BoundedLRU[dict[str, list[str]]] = BoundedLRU(16)  # segments
 
 
 def words_within(reader, word: str, maxdist: int) -> set[str]:
@@ -36,22 +34,15 @@ def words_within(reader, word: str, maxdist: int) -> set[str]:
 
 def _segment_words(leaf) -> dict[str, list[str]]:
     segment = leaf.segment() if hasattr(leaf, "segment") else None
-    key = segment.segment_id() if segment is not None else None
-    if key is not None:
-        with _lock:
-            by_letter = _kept.get(key)
-            if by_letter is not None:
-                _kept.move_to_end(key)
-                return by_letter
+    if segment is None:
+        return _words_by_letter(leaf)
+    return _SEGMENT_WORDS.remembered(segment.segment_id(), lambda: _words_by_letter(leaf))
+
+
+def _words_by_letter(leaf) -> dict[str, list[str]]:
     by_letter = defaultdict(list)
     if SPELLING_FIELD in leaf.schema:
         for text in leaf.lexicon(SPELLING_FIELD):
             word = text.decode("utf-8")
             by_letter[word[:1]].append(word)
-    by_letter = dict(by_letter)
-    if key is not None:
-        with _lock:
-            _kept[key] = by_letter
-            while len(_kept) > _SEGMENTS_KEPT:
-                _kept.popitem(last=False)
-    return by_letter
+    return dict(by_letter)
