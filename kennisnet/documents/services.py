@@ -64,7 +64,7 @@ def too_large_message(limit: int):
 
 def quota_message():
     config = current_app.config
-    return _l("Je ruimte voor bestanden is vol: iedereen mag samen hoogstens %(files)d "
+    return _l("Je ruimte voor bestanden is vol: elk lid mag in totaal hoogstens %(files)d "
               "bestanden en %(mb)d MB delen. Verwijder eerst een oud document of een versie "
               "die niet meer nodig is.", files=config["UPLOAD_QUOTA_FILES"],
               mb=config["UPLOAD_QUOTA_BYTES"] // (1024 * 1024))
